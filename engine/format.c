@@ -1,1 +1,576 @@
-/* placeholder: filled in by the engine work */
+/*
+ * recur's own model format, version 1 (docs/model-format.md): reading it from
+ * parsed JSON into a model, and printing a model as its text.
+ *
+ * Weights are stored in PyTorch's layout so that files are readable by any
+ * tool that knows PyTorch; the conversion to the engine's padded column-major
+ * blocks happens here and nowhere else.
+ */
+#include "format_json.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FORMAT_TAG "recur-model"
+
+static const char *const cell_names[] = {"rnn", "gru", "lstm", NULL};
+static const char *const activation_names[] = {"linear", "tanh", "sigmoid", "softmax", NULL};
+
+static const char *const top_keys[] = {"format",      "version",   "cell",
+                                       "n_inputs",    "n_outputs", "hidden",
+                                       "n_layers",    "skip",      "output_activation",
+                                       "sample_rate", "inputs",    "outputs",
+                                       "layers",      "head",      "metadata",
+                                       NULL};
+static const char *const input_keys[] = {"name", "min", "max", "default", NULL};
+static const char *const output_keys[] = {"name", NULL};
+static const char *const layer_keys[] = {"weight_ih", "weight_hh", "bias_ih", "bias_hh", NULL};
+static const char *const head_keys[] = {"weight", "bias", NULL};
+
+/* ---- reading -------------------------------------------------------------- */
+
+/* A string member that must be one of names[]; *out is its index. */
+static bool read_choice(const cJSON *obj, const char *key, const char *what,
+                        const char *const *names, int *out, recur_error *err)
+{
+	const char *s = fj_string(obj, "", key, err);
+	if (!s)
+		return false;
+	for (int i = 0; names[i]; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = i;
+			return true;
+		}
+	}
+	char list[96] = "";
+	for (int i = 0; names[i]; i++) {
+		strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+		strncat(list, names[i], sizeof list - strlen(list) - 1);
+	}
+	fj_fail(err, "%s: unknown %s \"%.40s\" (%s)", key, what, s, list);
+	return false;
+}
+
+static bool read_header(const cJSON *root, recur_error *err)
+{
+	const char *tag = fj_string(root, "", "format", err);
+	if (!tag)
+		return false;
+	if (strcmp(tag, FORMAT_TAG) != 0) {
+		fj_fail(err, "format: \"%.40s\" is not \"" FORMAT_TAG "\"", tag);
+		return false;
+	}
+	const cJSON *v = fj_require(root, "", "version", err);
+	if (!v)
+		return false;
+	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble)) {
+		fj_fail(err, "version: expected an integer");
+		return false;
+	}
+	if (v->valuedouble != RECUR_FORMAT_VERSION) {
+		fj_fail(err, "version: %.0f is not supported (this build reads version %d)",
+		        v->valuedouble, RECUR_FORMAT_VERSION);
+		return false;
+	}
+	return fj_only_keys(root, "", top_keys, err);
+}
+
+static bool read_shape(const cJSON *root, recur_shape *s, recur_error *err)
+{
+	int cell, act;
+	if (!read_choice(root, "cell", "cell type", cell_names, &cell, err) ||
+	    !fj_int(root, "", "n_inputs", 1, RECUR_MAX_IO, &s->n_inputs, err) ||
+	    !fj_int(root, "", "n_outputs", 1, RECUR_MAX_IO, &s->n_outputs, err) ||
+	    !fj_int(root, "", "hidden", 1, RECUR_MAX_HIDDEN, &s->hidden, err) ||
+	    !fj_int(root, "", "n_layers", 1, RECUR_MAX_LAYERS, &s->layers, err) ||
+	    !fj_bool(root, "", "skip", &s->skip, err) ||
+	    !read_choice(root, "output_activation", "activation", activation_names, &act, err))
+		return false;
+	s->cell = (recur_cell)cell;
+	s->out_act = (recur_activation)act;
+	return true;
+}
+
+/* Names end up as labels in hosts and file headers: printable, and short
+ * enough for recur_port.name. */
+static bool read_name(const cJSON *obj, const char *where, char out[RECUR_NAME_LEN],
+                      recur_error *err)
+{
+	const char *s = fj_string(obj, where, "name", err);
+	if (!s)
+		return false;
+	size_t n = strlen(s);
+	if (n == 0 || n >= RECUR_NAME_LEN) {
+		fj_fail(err, "%s.name: must be 1 to %d bytes long, found %zu", where,
+		        RECUR_NAME_LEN - 1, n);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x20) {
+			fj_fail(err, "%s.name: contains a control character", where);
+			return false;
+		}
+	}
+	memcpy(out, s, n + 1);
+	return true;
+}
+
+static bool read_range(const cJSON *obj, const char *where, recur_port *p, recur_error *err)
+{
+	const char *keys[] = {"min", "max", "default"};
+	float *dst[] = {&p->min, &p->max, &p->def};
+	for (int k = 0; k < 3; k++) {
+		char path[FJ_PATH_LEN];
+		fj_path(path, where, keys[k]);
+		const cJSON *item = fj_require(obj, where, keys[k], err);
+		if (!item || !fj_float(item, path, dst[k], err))
+			return false;
+	}
+	if (!(p->min <= p->max)) {
+		fj_fail(err, "%s: min %g is greater than max %g", where, p->min, p->max);
+		return false;
+	}
+	if (!(p->min <= p->def && p->def <= p->max)) {
+		fj_fail(err, "%s: default %g is outside [%g, %g]", where, p->def, p->min, p->max);
+		return false;
+	}
+	return true;
+}
+
+static bool expect_list(const cJSON *root, const char *key, int n, const char *count_field,
+                        const cJSON **out, recur_error *err)
+{
+	const cJSON *a = fj_require(root, "", key, err);
+	if (!a)
+		return false;
+	if (!cJSON_IsArray(a)) {
+		fj_fail(err, "%s: expected an array", key);
+		return false;
+	}
+	int found = cJSON_GetArraySize(a);
+	if (found != n) {
+		fj_fail(err, "%s: expected %d entries (%s), found %d", key, n, count_field, found);
+		return false;
+	}
+	*out = a;
+	return true;
+}
+
+static bool expect_object(const cJSON *item, const char *path, recur_error *err)
+{
+	if (!cJSON_IsObject(item)) {
+		fj_fail(err, "%s: expected an object", path);
+		return false;
+	}
+	return true;
+}
+
+static bool read_ports(const cJSON *root, bool inputs, recur_model *m, recur_error *err)
+{
+	const char *key = inputs ? "inputs" : "outputs";
+	int n = inputs ? m->shape.n_inputs : m->shape.n_outputs;
+	const cJSON *list;
+	if (!expect_list(root, key, n, inputs ? "n_inputs" : "n_outputs", &list, err))
+		return false;
+	int i = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+	{
+		char where[FJ_PATH_LEN];
+		fj_index(where, key, i);
+		recur_port *p = inputs ? &m->inputs[i] : &m->outputs[i];
+		if (!expect_object(item, where, err) ||
+		    !fj_only_keys(item, where, inputs ? input_keys : output_keys, err) ||
+		    !read_name(item, where, p->name, err) ||
+		    (inputs && !read_range(item, where, p, err)))
+			return false;
+		i++;
+	}
+	return true;
+}
+
+/* One layer's four arrays in PyTorch layout, checked, then stored. */
+static bool read_layer(const cJSON *obj, const char *where, recur_layer *L, recur_error *err)
+{
+	if (!expect_object(obj, where, err) || !fj_only_keys(obj, where, layer_keys, err))
+		return false;
+	const int dims[4][2] = {{L->rows, L->in}, {L->rows, L->hidden}, {L->rows, 0}, {L->rows, 0}};
+	float *v[4] = {NULL, NULL, NULL, NULL};
+	bool ok = true;
+	for (int k = 0; k < 4 && ok; k++) {
+		char path[FJ_PATH_LEN];
+		fj_path(path, where, layer_keys[k]);
+		const cJSON *a = fj_require(obj, where, layer_keys[k], err);
+		if (a && dims[k][1])
+			v[k] = fj_matrix_new(a, path, dims[k][0], dims[k][1], err);
+		else if (a)
+			v[k] = fj_vector_new(a, path, dims[k][0], err);
+		ok = v[k] != NULL;
+	}
+	if (ok)
+		fj_store_layer(L, v[0], v[1], v[2], v[3]);
+	for (int k = 0; k < 4; k++)
+		free(v[k]);
+	return ok;
+}
+
+static bool read_layers(const cJSON *root, recur_model *m, recur_error *err)
+{
+	const cJSON *list;
+	if (!expect_list(root, "layers", m->shape.layers, "n_layers", &list, err))
+		return false;
+	int l = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+	{
+		char where[FJ_PATH_LEN];
+		fj_index(where, "layers", l);
+		if (!read_layer(item, where, &m->layer[l], err))
+			return false;
+		l++;
+	}
+	return true;
+}
+
+static bool read_head(const cJSON *root, recur_model *m, recur_error *err)
+{
+	const cJSON *head = fj_require(root, "", "head", err);
+	if (!head || !expect_object(head, "head", err) ||
+	    !fj_only_keys(head, "head", head_keys, err))
+		return false;
+	const cJSON *w = fj_require(head, "head", "weight", err);
+	const cJSON *b = w ? fj_require(head, "head", "bias", err) : NULL;
+	if (!b)
+		return false;
+	float *weight = fj_matrix_new(w, "head.weight", m->shape.n_outputs, m->shape.hidden, err);
+	float *bias = weight ? fj_vector_new(b, "head.bias", m->shape.n_outputs, err) : NULL;
+	if (bias)
+		fj_store_head(m, weight, bias);
+	free(weight);
+	free(bias);
+	return bias != NULL;
+}
+
+static bool read_metadata(const cJSON *root, recur_model *m, recur_error *err)
+{
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "metadata");
+	if (!meta)
+		return true;
+	if (!expect_object(meta, "metadata", err))
+		return false;
+	m->metadata_json = fj_print_object(meta);
+	if (!m->metadata_json) {
+		fj_fail(err, "metadata: out of memory");
+		return false;
+	}
+	return true;
+}
+
+recur_model *recur_format_read(const cJSON *root, recur_error *err)
+{
+	recur_shape shape;
+	if (!read_header(root, err) || !read_shape(root, &shape, err))
+		return NULL;
+	double rate;
+	if (!fj_number(root, "", "sample_rate", 0, 1e9, &rate, err))
+		return NULL;
+	recur_model *m = recur_model_new(&shape, err);
+	if (!m)
+		return NULL;
+	m->sample_rate = rate;
+	if (!read_ports(root, true, m, err) || !read_ports(root, false, m, err) ||
+	    !read_layers(root, m, err) || !read_head(root, m, err) ||
+	    !read_metadata(root, m, err)) {
+		recur_model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* ---- printing ------------------------------------------------------------- */
+
+/* A growing text buffer; `failed` records an allocation failure once so the
+ * writer can check at the end instead of after every append. */
+typedef struct {
+	char *text;
+	size_t len;
+	size_t cap;
+	bool failed;
+} text_buf;
+
+static void put(text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(text_buf *b, const char *fmt, ...)
+{
+	if (b->failed)
+		return;
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(b->text + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->failed = true;
+			return;
+		}
+		if ((size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = b->cap * 2 + (size_t)n + 1;
+		char *grown = realloc(b->text, cap);
+		if (!grown) {
+			b->failed = true;
+			return;
+		}
+		b->text = grown;
+		b->cap = cap;
+	}
+}
+
+/* Appends n bytes; the fast path for the many short pieces of weight text. */
+static void put_bytes(text_buf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->cap - b->len <= n) {
+		size_t cap = b->cap * 2 + n + 1;
+		char *grown = realloc(b->text, cap);
+		if (!grown) {
+			b->failed = true;
+			return;
+		}
+		b->text = grown;
+		b->cap = cap;
+	}
+	memcpy(b->text + b->len, s, n);
+	b->len += n;
+	b->text[b->len] = '\0';
+}
+
+static void put_string(text_buf *b, const char *s)
+{
+	put(b, "\"");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			put(b, "\\%c", *p);
+		else if (*p < 0x20)
+			put(b, "\\u%04x", *p);
+		else
+			put(b, "%c", *p);
+	}
+	put(b, "\"");
+}
+
+/* The first of "%.6g", "%.8g", "%.9g" that reads back (as the reader does:
+ * strtod, then rounding to float) to the identical bits; nine digits always
+ * do. Shorter text keeps 0.1f as "0.1" rather than "0.100000001"; trained
+ * weights mostly need eight or nine digits, so seven is not tried. */
+static void put_float(text_buf *b, float v)
+{
+	static const int digits[] = {6, 8, 9};
+	char text[32];
+	int n = 0;
+	for (int k = 0; k < 3; k++) {
+		n = snprintf(text, sizeof text, "%.*g", digits[k], (double)v);
+		float back = (float)strtod(text, NULL);
+		if (memcmp(&back, &v, sizeof v) == 0)
+			break;
+	}
+	put_bytes(b, text, (size_t)n);
+}
+
+/* rows x cols values at base[r * rstride + c * cstride], one row per line. */
+static void put_matrix(text_buf *b, const float *base, int rows, int cols, size_t rstride,
+                       size_t cstride, const char *indent)
+{
+	put(b, "[\n");
+	for (int r = 0; r < rows; r++) {
+		put(b, "%s  [", indent);
+		for (int c = 0; c < cols; c++) {
+			if (c)
+				put_bytes(b, ", ", 2);
+			put_float(b, base[r * rstride + c * cstride]);
+		}
+		put(b, "]%s\n", r + 1 < rows ? "," : "");
+	}
+	put(b, "%s]", indent);
+}
+
+static void put_vector(text_buf *b, const float *v, int n)
+{
+	put(b, "[");
+	for (int i = 0; i < n; i++) {
+		if (i)
+			put_bytes(b, ", ", 2);
+		put_float(b, v[i]);
+	}
+	put(b, "]");
+}
+
+static void put_ports(text_buf *b, const recur_model *m, bool inputs)
+{
+	int n = inputs ? m->shape.n_inputs : m->shape.n_outputs;
+	put(b, "  \"%s\": [\n", inputs ? "inputs" : "outputs");
+	for (int i = 0; i < n; i++) {
+		const recur_port *p = inputs ? &m->inputs[i] : &m->outputs[i];
+		put(b, "    {\"name\": ");
+		put_string(b, p->name);
+		if (inputs) {
+			put(b, ", \"min\": ");
+			put_float(b, p->min);
+			put(b, ", \"max\": ");
+			put_float(b, p->max);
+			put(b, ", \"default\": ");
+			put_float(b, p->def);
+		}
+		put(b, "}%s\n", i + 1 < n ? "," : "");
+	}
+	put(b, "  ],\n");
+}
+
+static void put_layer(text_buf *b, const recur_layer *L, bool last)
+{
+	const char *ind = "      ";
+	size_t rp = (size_t)L->rows_p;
+	put(b, "    {\n%s\"weight_ih\": ", ind);
+	put_matrix(b, L->w_x, L->rows, L->in, 1, rp, ind);
+	put(b, ",\n%s\"weight_hh\": ", ind);
+	put_matrix(b, L->w_h, L->rows, L->hidden, 1, rp, ind);
+	put(b, ",\n%s\"bias_ih\": ", ind);
+	put_vector(b, L->b_x, L->rows);
+	put(b, ",\n%s\"bias_hh\": ", ind);
+	put_vector(b, L->b_h, L->rows);
+	put(b, "\n    }%s\n", last ? "" : ",");
+}
+
+static void put_model(text_buf *b, const recur_model *m)
+{
+	const recur_shape *s = &m->shape;
+	put(b, "{\n  \"format\": \"" FORMAT_TAG "\",\n  \"version\": %d,\n", RECUR_FORMAT_VERSION);
+	put(b, "  \"cell\": \"%s\",\n", cell_names[s->cell]);
+	put(b, "  \"n_inputs\": %d,\n  \"n_outputs\": %d,\n", s->n_inputs, s->n_outputs);
+	put(b, "  \"hidden\": %d,\n  \"n_layers\": %d,\n", s->hidden, s->layers);
+	put(b, "  \"skip\": %s,\n", s->skip ? "true" : "false");
+	put(b, "  \"output_activation\": \"%s\",\n", activation_names[s->out_act]);
+	put(b, "  \"sample_rate\": %.17g,\n", m->sample_rate);
+	put_ports(b, m, true);
+	put_ports(b, m, false);
+	put(b, "  \"layers\": [\n");
+	for (int l = 0; l < s->layers; l++)
+		put_layer(b, &m->layer[l], l + 1 == s->layers);
+	put(b, "  ],\n  \"head\": {\n    \"weight\": ");
+	put_matrix(b, m->w_out, s->n_outputs, s->hidden, (size_t)m->hidden_p, 1, "    ");
+	put(b, ",\n    \"bias\": ");
+	put_vector(b, m->b_out, s->n_outputs);
+	put(b, "\n  }");
+	if (m->metadata_json)
+		put(b, ",\n  \"metadata\": %s", m->metadata_json);
+	put(b, "\n}\n");
+}
+
+/* ---- what may be printed -------------------------------------------------- */
+
+static bool check_floats(const float *v, size_t n, const char *what, recur_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(v[i])) {
+			fj_fail(err, "%s: value %zu is not a finite number", what, i);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool check_port(const recur_port *p, bool input, const char *what, int i, recur_error *err)
+{
+	size_t n = strnlen(p->name, RECUR_NAME_LEN);
+	if (n == 0 || n == RECUR_NAME_LEN) {
+		fj_fail(err, "%s[%d].name: must be 1 to %d bytes long", what, i,
+		        RECUR_NAME_LEN - 1);
+		return false;
+	}
+	for (size_t k = 0; k < n; k++) {
+		if ((unsigned char)p->name[k] < 0x20) {
+			fj_fail(err, "%s[%d].name: contains a control character", what, i);
+			return false;
+		}
+	}
+	if (input && !(isfinite(p->min) && isfinite(p->max) && isfinite(p->def) &&
+	               p->min <= p->def && p->def <= p->max)) {
+		fj_fail(err, "%s[%d]: range must be finite with min <= default <= max", what, i);
+		return false;
+	}
+	return true;
+}
+
+static bool check_metadata(const char *text, recur_error *err)
+{
+	if (!text)
+		return true;
+	const char *end = NULL;
+	cJSON *meta = cJSON_ParseWithOpts(text, &end, true);
+	bool ok = cJSON_IsObject(meta);
+	cJSON_Delete(meta);
+	if (!ok)
+		fj_fail(err, "metadata: not the text of a JSON object");
+	return ok;
+}
+
+/* Refuses anything the reader would refuse, so a saved file always loads. */
+static bool check_printable(const recur_model *m, recur_error *err)
+{
+	const recur_shape *s = &m->shape;
+	if ((unsigned)s->cell > RECUR_CELL_LSTM || (unsigned)s->out_act > RECUR_ACT_SOFTMAX ||
+	    s->n_inputs < 1 || s->n_inputs > RECUR_MAX_IO || s->n_outputs < 1 ||
+	    s->n_outputs > RECUR_MAX_IO || s->hidden < 1 || s->hidden > RECUR_MAX_HIDDEN ||
+	    s->layers < 1 || s->layers > RECUR_MAX_LAYERS) {
+		fj_fail(err, "model shape is out of limits");
+		return false;
+	}
+	if (!isfinite(m->sample_rate) || m->sample_rate < 0 || m->sample_rate > 1e9) {
+		fj_fail(err, "sample_rate: %g is out of range (0..1e9)", m->sample_rate);
+		return false;
+	}
+	for (int i = 0; i < s->n_inputs; i++)
+		if (!check_port(&m->inputs[i], true, "inputs", i, err))
+			return false;
+	for (int i = 0; i < s->n_outputs; i++)
+		if (!check_port(&m->outputs[i], false, "outputs", i, err))
+			return false;
+	/* Padding is zero, so checking whole blocks checks every weight. */
+	return check_floats(m->params, m->n_params, "parameters", err) &&
+	       check_metadata(m->metadata_json, err);
+}
+
+char *recur_model_print(const recur_model *m, recur_error *err)
+{
+	if (!m) {
+		fj_fail(err, "no model");
+		return NULL;
+	}
+	if (!check_printable(m, err))
+		return NULL;
+	/* JSON needs '.' as the decimal point whatever locale the host set. */
+	locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	if (!c_locale) {
+		fj_fail(err, "cannot create the C locale for printing numbers");
+		return NULL;
+	}
+	locale_t previous = uselocale(c_locale);
+	text_buf b = {.text = malloc(4096), .cap = 4096};
+	b.failed = b.text == NULL;
+	put_model(&b, m);
+	uselocale(previous);
+	freelocale(c_locale);
+	if (b.failed) {
+		free(b.text);
+		fj_fail(err, "out of memory while printing the model");
+		return NULL;
+	}
+	return b.text;
+}

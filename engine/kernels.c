@@ -1,1 +1,75 @@
-/* placeholder: filled in by the engine work */
+/* Run-time choice of the kernel path: the fastest the CPU supports, or the
+ * one named by RECUR_KERNEL / recur_kernel_select. The choice is a pointer
+ * to a table, set before main (or at dlopen) and read by every step, so
+ * dispatch costs one indirect call per layer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+
+/* Statically initialised to a path every CPU of the architecture has, so a
+ * step is valid even before the constructor below has run. */
+#ifdef RECUR_KERNELS_X86
+const recur_kernels *recur_kernels_in_use = &recur_kernels_sse2;
+#else
+const recur_kernels *recur_kernels_in_use = &recur_kernels_generic;
+#endif
+
+static bool cpu_has(const recur_kernels *k)
+{
+#ifdef RECUR_KERNELS_X86
+	__builtin_cpu_init();
+	if (k == &recur_kernels_avx512)
+		return __builtin_cpu_supports("avx512f");
+	if (k == &recur_kernels_avx2)
+		return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	if (k == &recur_kernels_sse2)
+		return true;
+#endif
+	return k == &recur_kernels_generic;
+}
+
+/* Fastest first. */
+static const recur_kernels *const all_paths[] = {
+#ifdef RECUR_KERNELS_X86
+    &recur_kernels_avx512,
+    &recur_kernels_avx2,
+    &recur_kernels_sse2,
+#endif
+    &recur_kernels_generic,
+};
+
+#define N_PATHS (sizeof all_paths / sizeof all_paths[0])
+
+__attribute__((constructor)) static void choose_kernels(void)
+{
+	const char *forced = getenv("RECUR_KERNEL");
+	if (forced && *forced && recur_kernel_select(forced))
+		return;
+	for (size_t i = 0; i < N_PATHS; i++) {
+		if (cpu_has(all_paths[i])) {
+			recur_kernels_in_use = all_paths[i];
+			return;
+		}
+	}
+}
+
+const char *recur_kernel_name(void)
+{
+	return recur_kernels_in_use->name;
+}
+
+bool recur_kernel_select(const char *name)
+{
+	if (!name)
+		return false;
+	for (size_t i = 0; i < N_PATHS; i++) {
+		if (strcmp(all_paths[i]->name, name) == 0) {
+			if (!cpu_has(all_paths[i]))
+				return false;
+			recur_kernels_in_use = all_paths[i];
+			return true;
+		}
+	}
+	return false;
+}

@@ -179,7 +179,9 @@ void recur_process_mono(recur_model *m, const float *in, float *out, size_t fram
 /* One layer, one frame: reads x (L->in floats) and the state h, c (hidden_p
  * floats each; c unused except by LSTM), writes the new state in place and
  * leaves the record described at RECUR_WORK_FLOATS in work. The trainer calls
- * this for its forward pass. */
+ * this for its forward pass. h, c and work must be 64-byte aligned and padded
+ * to RECUR_PAD floats with zeros, as the model's own arrays are: the kernels
+ * use aligned full-width vector loads. */
 void recur_layer_step(const recur_layer *L, const float *x, float *h, float *c, float *work);
 /* The dense head, skip and output activation: y from the top layer's h and
  * the frame's input x. */

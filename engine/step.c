@@ -1,1 +1,89 @@
-/* placeholder: filled in by the engine work */
+/* The real-time forward pass: layers in order, then the dense head, skip
+ * and output activation. Nothing here allocates, locks or branches on data;
+ * loops are bounded by the model's shape. */
+#include <math.h>
+#include <string.h>
+
+#include "kernels.h"
+
+void recur_layer_step(const recur_layer *L, const float *x, float *h, float *c, float *work)
+{
+	recur_kernels_active()->layer_step[L->cell](L, x, h, c, work);
+}
+
+static void activate(recur_activation act, float *y, int n)
+{
+	switch (act) {
+	case RECUR_ACT_LINEAR:
+		break;
+	case RECUR_ACT_TANH:
+		for (int o = 0; o < n; o++)
+			y[o] = tanhf(y[o]);
+		break;
+	case RECUR_ACT_SIGMOID:
+		for (int o = 0; o < n; o++)
+			y[o] = 1.0f / (1.0f + expf(-y[o]));
+		break;
+	case RECUR_ACT_SOFTMAX: {
+		/* Shifted by the maximum so expf never overflows. */
+		float top = y[0], sum = 0.0f;
+		for (int o = 1; o < n; o++)
+			top = y[o] > top ? y[o] : top;
+		for (int o = 0; o < n; o++) {
+			y[o] = expf(y[o] - top);
+			sum += y[o];
+		}
+		for (int o = 0; o < n; o++)
+			y[o] /= sum;
+		break;
+	}
+	}
+}
+
+void recur_head_step(const recur_model *m, const float *x, const float *h, float *y)
+{
+	const recur_shape *s = &m->shape;
+	recur_kernels_active()->head(m->w_out, m->b_out, h, s->n_outputs, m->hidden_p, y);
+	if (s->skip)
+		y[0] += x[0];
+	activate(s->out_act, y, s->n_outputs);
+}
+
+void recur_reset(recur_model *m)
+{
+	memset(m->state, 0, m->n_state * sizeof *m->state);
+	memset(m->work, 0, m->n_work * sizeof *m->work);
+}
+
+void recur_step(recur_model *m, const float *x, float *y)
+{
+	const recur_kernels *k = recur_kernels_active();
+	const float *in = x;
+	for (int l = 0; l < m->shape.layers; l++) {
+		const recur_layer *L = &m->layer[l];
+		k->layer_step[L->cell](L, in, m->h[l], m->c[l], m->work);
+		in = m->h[l];
+	}
+	recur_head_step(m, x, in, y);
+}
+
+void recur_process(recur_model *m, const float *x, float *y, size_t frames)
+{
+	const size_t ni = (size_t)m->shape.n_inputs, no = (size_t)m->shape.n_outputs;
+	for (size_t t = 0; t < frames; t++)
+		recur_step(m, x + t * ni, y + t * no);
+}
+
+void recur_process_mono(recur_model *m, const float *in, float *out, size_t frames,
+                        const float *cond)
+{
+	float x[RECUR_MAX_IO] = {0}, y[RECUR_MAX_IO];
+	const int ni = m->shape.n_inputs;
+	for (int j = 1; j < ni; j++)
+		x[j] = cond ? cond[j - 1] : m->inputs[j].def;
+	for (size_t t = 0; t < frames; t++) {
+		x[0] = in[t];
+		recur_step(m, x, y);
+		out[t] = y[0];
+	}
+}

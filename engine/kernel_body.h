@@ -1,0 +1,351 @@
+/*
+ * The cell kernels, written once against a small vector vocabulary and
+ * compiled once per instruction set. The including file defines, for its
+ * instruction set:
+ *
+ *   vf, vmask                       a vector of VLEN floats and a lane mask
+ *   VLEN, MAX_BLOCK                 lanes per vector; row vectors in one block
+ *   ACC_BUDGET                      accumulator registers a block may use
+ *   vf_load/loadu/store/set1/zero/add/sub/mul/div/fma/min/max
+ *   vf_exponent_bits(t)             the bits of t shifted left by 23
+ *   vf_hsum(v)                      sum of the lanes
+ *   vm_units_below(u, limit)        lanes l with u + l < limit
+ *   vf_keep(v, m)                   v in the lanes of m, +0 elsewhere
+ *   vf_store_lanes(p, v, m)         writes only the lanes of m (unaligned)
+ *   KFN(name), KERNEL_NAME, KERNEL_TABLE
+ *
+ * Layout facts the code relies on (recur.h): every array is 64-byte aligned
+ * and padded with zeros to RECUR_PAD floats, so whole vectors never need a
+ * scalar tail; the gate pre-activations are one column-major matrix-vector
+ * product; row k*hidden + u is unit u of gate k, so gates of one unit sit
+ * hidden rows apart and are read with unaligned loads, one vector of units at
+ * a time. Lanes past `hidden` compute garbage that is masked off before any
+ * store that matters; the masks keep every padding float zero (the RNN's
+ * fused path gets its zeros from tanh(0) of the all-zero padding rows).
+ */
+
+/* ---- activations ---------------------------------------------------------
+ * Both come from e = exp(-k x) (k = 1 for sigmoid, 2 for tanh), written as
+ * 2^n p(r) with n = round(-k x / ln 2) and r = -k x - n ln 2, |r| <= ln 2 / 2.
+ * p is a degree-5 polynomial with p(0) = 1 exactly, fitted for minimax
+ * relative error of exp on that interval (1.7e-7 in float arithmetic).
+ *
+ * Latency is what counts here (every sample waits on the previous one's
+ * activations), hence:
+ *  - n is rounded and placed in the exponent field in one step: adding
+ *    1.5 * 2^23 + 127 leaves n + 127 in the low mantissa bits, and shifting
+ *    those bits left by 23 gives the float 2^n;
+ *  - r is computed as s = x + n ln2 / k with the sign and the factor k
+ *    folded into the coefficients (q(s) = p(-k s)), one FMA; rounding ln 2
+ *    to float adds a relative error of |n| * 2e-9 to e, and large |n| means
+ *    the result is within 2^-|n| of 0 or 1, so the absolute error stays tiny;
+ *  - the polynomial is evaluated by Estrin's scheme (three FMA levels);
+ *  - tanh = (1 - e) / (1 + e): one division, both operands in parallel.
+ * Inputs are clamped so n + 127 stays in 1..254 (no overflow, no denormal
+ * scale); beyond the clamp the results are already 0, 1 or -1 in float.
+ * tests/engine/test_kernels.c measures the error against libm. */
+#define RECUR_EXP_MAGIC 12583039.0f /* 1.5 * 2^23 + 127 */
+
+static inline vf KFN(poly5)(vf s, float c0, float c1, float c2, float c3, float c4, float c5)
+{
+	vf s2 = vf_mul(s, s);
+	vf a = vf_fma(vf_set1(c1), s, vf_set1(c0));
+	vf b = vf_fma(vf_set1(c3), s, vf_set1(c2));
+	vf c = vf_fma(vf_set1(c5), s, vf_set1(c4));
+	return vf_fma(vf_fma(c, s2, b), s2, a);
+}
+
+static inline vf KFN(sigmoid_v)(vf x)
+{
+	x = vf_max(vf_min(x, vf_set1(87.0f)), vf_set1(-87.0f));
+	vf t = vf_fma(x, vf_set1(-1.44269504088896341f), vf_set1(RECUR_EXP_MAGIC));
+	vf n = vf_sub(t, vf_set1(RECUR_EXP_MAGIC));
+	vf s = vf_fma(n, vf_set1(0.693147180559945309f), x);
+	vf p = KFN(poly5)(s, 1.0f, -9.999997020e-01f, 4.999915063e-01f, -1.666763574e-01f,
+	                  4.189793020e-02f, -8.290315047e-03f);
+	vf e = vf_mul(p, vf_exponent_bits(t));
+	return vf_div(vf_set1(1.0f), vf_add(vf_set1(1.0f), e));
+}
+
+static inline vf KFN(tanh_v)(vf x)
+{
+	x = vf_max(vf_min(x, vf_set1(43.0f)), vf_set1(-43.0f));
+	vf t = vf_fma(x, vf_set1(-2.88539008177792681f), vf_set1(RECUR_EXP_MAGIC));
+	vf n = vf_sub(t, vf_set1(RECUR_EXP_MAGIC));
+	vf s = vf_fma(n, vf_set1(0.346573590279972655f), x);
+	vf p = KFN(poly5)(s, 1.0f, -1.999999404e+00f, 1.999966025e+00f, -1.333410859e+00f,
+	                  6.703668833e-01f, -2.652900815e-01f);
+	vf e = vf_mul(p, vf_exponent_bits(t));
+	return vf_div(vf_sub(vf_set1(1.0f), e), vf_add(vf_set1(1.0f), e));
+}
+
+static void KFN(sigmoid_array)(const float *x, float *y, int n)
+{
+	for (int i = 0; i < n; i += VLEN)
+		vf_store(y + i, KFN(sigmoid_v)(vf_load(x + i)));
+}
+
+static void KFN(tanh_array)(const float *x, float *y, int n)
+{
+	for (int i = 0; i < n; i += VLEN)
+		vf_store(y + i, KFN(tanh_v)(vf_load(x + i)));
+}
+
+/* ---- gate pre-activations -------------------------------------------------
+ * out = b1 (+ b2) + wa a + wb b over NB vectors of rows starting at the given
+ * pointers. Each block width is its own function with one named variable per
+ * accumulator, so the accumulators stay in registers for the whole column
+ * loop whatever the compiler's unrolling heuristics. When the block is small
+ * there are registers to spare, and consecutive columns go to up to four
+ * accumulator sets, so the FMA chains (the latency every sample waits for)
+ * are a fraction of the column count long. */
+#define RECUR_REP1(M)  M(0)
+#define RECUR_REP2(M)  RECUR_REP1(M) M(1)
+#define RECUR_REP3(M)  RECUR_REP2(M) M(2)
+#define RECUR_REP4(M)  RECUR_REP3(M) M(3)
+#define RECUR_REP5(M)  RECUR_REP4(M) M(4)
+#define RECUR_REP6(M)  RECUR_REP5(M) M(5)
+#define RECUR_REP7(M)  RECUR_REP6(M) M(6)
+#define RECUR_REP8(M)  RECUR_REP7(M) M(7)
+#define RECUR_REP9(M)  RECUR_REP8(M) M(8)
+#define RECUR_REP10(M) RECUR_REP9(M) M(9)
+#define RECUR_REP11(M) RECUR_REP10(M) M(10)
+#define RECUR_REP12(M) RECUR_REP11(M) M(11)
+#define RECUR_REP13(M) RECUR_REP12(M) M(12)
+#define RECUR_REP14(M) RECUR_REP13(M) M(13)
+#define RECUR_REP15(M) RECUR_REP14(M) M(14)
+#define RECUR_REP16(M) RECUR_REP15(M) M(15)
+
+/* Accumulator sets per row vector: as many as the register budget allows,
+ * at most four, so each FMA chain is a quarter of the columns long. */
+#define RECUR_SETS(NB)                                                                             \
+	(4 * (NB) <= ACC_BUDGET ? 4 : 3 * (NB) <= ACC_BUDGET ? 3 : 2 * (NB) <= ACC_BUDGET ? 2 : 1)
+
+#define RECUR_ACC_INIT(k)                                                                          \
+	vf acc##k = vf_load(b1 + k * VLEN), acc2##k = vf_zero(), acc3##k = vf_zero(),              \
+	   acc4##k = vf_zero();
+#define RECUR_ACC_BIAS2(k) acc##k = vf_add(acc##k, vf_load(b2 + k * VLEN));
+#define RECUR_ACC_FMA1(k)  acc##k = vf_fma(vf_load(w0 + k * VLEN), s0, acc##k);
+/* One set, two columns an iteration: half the loop overhead. */
+#define RECUR_ACC_FMA1x2(k)                                                                        \
+	RECUR_ACC_FMA1(k) acc##k = vf_fma(vf_load(w0 + rows_p + k * VLEN), s1, acc##k);
+#define RECUR_ACC_FMA2(k)                                                                          \
+	RECUR_ACC_FMA1(k) acc2##k = vf_fma(vf_load(w0 + rows_p + k * VLEN), s1, acc2##k);
+#define RECUR_ACC_FMA3(k)                                                                          \
+	RECUR_ACC_FMA2(k) acc3##k = vf_fma(vf_load(w0 + 2 * rows_p + k * VLEN), s2, acc3##k);
+#define RECUR_ACC_FMA4(k)                                                                          \
+	RECUR_ACC_FMA3(k) acc4##k = vf_fma(vf_load(w0 + 3 * rows_p + k * VLEN), s3, acc4##k);
+#define RECUR_ACC_SUM(k)   vf_add(vf_add(acc##k, acc2##k), vf_add(acc3##k, acc4##k))
+#define RECUR_ACC_STORE(k) vf_store(out + k * VLEN, RECUR_ACC_SUM(k));
+#define RECUR_ACC_STORE_TANH(k)                                                                    \
+	{                                                                                          \
+		vf t = KFN(tanh_v)(RECUR_ACC_SUM(k));                                              \
+		vf_store(out + k * VLEN, t);                                                       \
+		vf_store(tanh_into + k * VLEN, t);                                                 \
+	}
+
+/* Columns in groups of RECUR_STEP_sets, one column per accumulator set (or,
+ * for 1x2, two columns into the one set). Unused broadcasts are dropped by
+ * the compiler. */
+#define RECUR_STEP_1   1
+#define RECUR_STEP_1x2 2
+#define RECUR_STEP_2   2
+#define RECUR_STEP_3   3
+#define RECUR_STEP_4   4
+#define RECUR_COLUMNS(NB, sets)                                                                    \
+	for (; j + RECUR_STEP_##sets <= n; j += RECUR_STEP_##sets) {                               \
+		const float *w0 = w + (size_t)j * rows_p;                                          \
+		vf s0 = vf_set1(v[j]), s1 = vf_set1(v[j + (RECUR_STEP_##sets > 1)]);               \
+		vf s2 = vf_set1(v[j + 2 * (RECUR_STEP_##sets > 2)]);                               \
+		vf s3 = vf_set1(v[j + 3 * (RECUR_STEP_##sets > 3)]);                               \
+		(void)s1;                                                                          \
+		(void)s2;                                                                          \
+		(void)s3;                                                                          \
+		RECUR_REP##NB(RECUR_ACC_FMA##sets)                                                 \
+	}
+
+#define RECUR_DEFINE_BLOCK(NB)                                                                     \
+	static void KFN(mv_block_##NB)(float *out, const float *b1, const float *b2,               \
+	                               const float *wa, const float *a, int na, const float *wb,   \
+	                               const float *bv, int nbc, int rows_p, float *tanh_into)     \
+	{                                                                                          \
+		RECUR_REP##NB(RECUR_ACC_INIT);                                                     \
+		if (b2) {                                                                          \
+			RECUR_REP##NB(RECUR_ACC_BIAS2)                                             \
+		}                                                                                  \
+		for (int seg = 0; seg < 2; seg++) {                                                \
+			const float *w = seg ? wb : wa;                                            \
+			const float *v = seg ? bv : a;                                             \
+			int n = seg ? nbc : na, j = 0;                                             \
+			if (RECUR_SETS(NB) == 4)                                                   \
+				RECUR_COLUMNS(NB, 4)                                               \
+			else if (RECUR_SETS(NB) == 3)                                              \
+				RECUR_COLUMNS(NB, 3)                                               \
+			else if (RECUR_SETS(NB) == 2)                                              \
+				RECUR_COLUMNS(NB, 2)                                               \
+			else                                                                       \
+				RECUR_COLUMNS(NB, 1x2)                                             \
+			RECUR_COLUMNS(NB, 1)                                                       \
+		}                                                                                  \
+		if (tanh_into) {                                                                   \
+			RECUR_REP##NB(RECUR_ACC_STORE_TANH)                                        \
+		} else {                                                                           \
+			RECUR_REP##NB(RECUR_ACC_STORE)                                             \
+		}                                                                                  \
+	}
+
+RECUR_DEFINE_BLOCK(1)
+RECUR_DEFINE_BLOCK(2)
+RECUR_DEFINE_BLOCK(3)
+RECUR_DEFINE_BLOCK(4)
+RECUR_DEFINE_BLOCK(5)
+RECUR_DEFINE_BLOCK(6)
+RECUR_DEFINE_BLOCK(7)
+RECUR_DEFINE_BLOCK(8)
+RECUR_DEFINE_BLOCK(9)
+RECUR_DEFINE_BLOCK(10)
+RECUR_DEFINE_BLOCK(11)
+RECUR_DEFINE_BLOCK(12)
+RECUR_DEFINE_BLOCK(13)
+RECUR_DEFINE_BLOCK(14)
+RECUR_DEFINE_BLOCK(15)
+RECUR_DEFINE_BLOCK(16)
+
+/* Row blocks of MAX_BLOCK vectors, then one block of the remainder; widths
+ * above MAX_BLOCK are never called on this path. */
+static void KFN(matvec)(float *out, const float *b1, const float *b2, const float *wa,
+                        const float *a, int na, const float *wb, const float *bv, int nbc,
+                        int rows_p, float *tanh_into)
+{
+	int nvec = rows_p / VLEN;
+	for (int v = 0; v < nvec;) {
+		int width = nvec - v < MAX_BLOCK ? nvec - v : MAX_BLOCK, o = v * VLEN;
+		const float *b2o = b2 ? b2 + o : NULL, *wbo = wb ? wb + o : NULL;
+		float *act = tanh_into ? tanh_into + o : NULL;
+#define RECUR_MV_CASE(k)                                                                           \
+	case k:                                                                                    \
+		if (k <= MAX_BLOCK)                                                                \
+			KFN(mv_block_##k)                                                          \
+		(out + o, b1 + o, b2o, wa + o, a, na, wbo, bv, nbc, rows_p, act);                  \
+		break;
+		switch (width) {
+			RECUR_MV_CASE(1)
+			RECUR_MV_CASE(2)
+			RECUR_MV_CASE(3)
+			RECUR_MV_CASE(4)
+			RECUR_MV_CASE(5)
+			RECUR_MV_CASE(6)
+			RECUR_MV_CASE(7)
+			RECUR_MV_CASE(8)
+			RECUR_MV_CASE(9)
+			RECUR_MV_CASE(10)
+			RECUR_MV_CASE(11)
+			RECUR_MV_CASE(12)
+			RECUR_MV_CASE(13)
+			RECUR_MV_CASE(14)
+			RECUR_MV_CASE(15)
+			RECUR_MV_CASE(16)
+		default:
+			break;
+		}
+#undef RECUR_MV_CASE
+		v += width;
+	}
+}
+
+/* ---- cells ------------------------------------------------------------------ */
+
+/* The RNN's rows are its units, so when one block covers them the tanh is
+ * applied to the accumulators in registers and h is written from there: h is
+ * only read by the column loop, which has finished. The padding rows come out
+ * as tanh(0) = 0 exactly. Larger layers (AVX2 and narrower paths above 64
+ * units) take the product first and the tanh afterwards. */
+static void KFN(rnn_step)(const recur_layer *L, const float *x, float *h, float *c, float *work)
+{
+	(void)c;
+	const int H = L->hidden, hp = (H + RECUR_PAD - 1) / RECUR_PAD * RECUR_PAD;
+	if (L->rows_p <= MAX_BLOCK * VLEN) {
+		KFN(matvec)(work, L->b_x, L->b_h, L->w_x, x, L->in, L->w_h, h, H, L->rows_p, h);
+		return;
+	}
+	KFN(matvec)(work, L->b_x, L->b_h, L->w_x, x, L->in, L->w_h, h, H, L->rows_p, NULL);
+	for (int u = 0; u < hp; u += VLEN) {
+		vf t = vf_keep(KFN(tanh_v)(vf_load(work + u)), vm_units_below(u, H));
+		vf_store(work + u, t);
+		vf_store(h + u, t);
+	}
+}
+
+static void KFN(gru_step)(const recur_layer *L, const float *x, float *h, float *c, float *work)
+{
+	(void)c;
+	const int H = L->hidden, hp = (H + RECUR_PAD - 1) / RECUR_PAD * RECUR_PAD;
+	float *gx = work, *gh = work + L->rows_p;
+	KFN(matvec)(gx, L->b_x, NULL, L->w_x, x, L->in, NULL, NULL, 0, L->rows_p, NULL);
+	KFN(matvec)(gh, L->b_h, NULL, L->w_h, h, H, NULL, NULL, 0, L->rows_p, NULL);
+	/* In place over gx: a unit's gates are stored after all its inputs are
+	 * read, and only valid lanes are written, so no later unit's input is
+	 * overwritten. */
+	for (int u = 0; u < hp; u += VLEN) {
+		vmask m = vm_units_below(u, H);
+		vf r = KFN(sigmoid_v)(vf_add(vf_loadu(gx + u), vf_loadu(gh + u)));
+		vf z = KFN(sigmoid_v)(vf_add(vf_loadu(gx + H + u), vf_loadu(gh + H + u)));
+		vf n = KFN(tanh_v)(vf_fma(r, vf_loadu(gh + 2 * H + u), vf_loadu(gx + 2 * H + u)));
+		vf hn = vf_fma(z, vf_sub(vf_load(h + u), n), n);
+		vf_store_lanes(gx + u, r, m);
+		vf_store_lanes(gx + H + u, z, m);
+		vf_store_lanes(gx + 2 * H + u, n, m);
+		vf_store(h + u, vf_keep(hn, m));
+	}
+}
+
+static void KFN(lstm_step)(const recur_layer *L, const float *x, float *h, float *c, float *work)
+{
+	const int H = L->hidden, hp = (H + RECUR_PAD - 1) / RECUR_PAD * RECUR_PAD;
+	float *g = work, *cn_rec = work + L->rows_p, *tc_rec = cn_rec + hp;
+	KFN(matvec)(g, L->b_x, L->b_h, L->w_x, x, L->in, L->w_h, h, H, L->rows_p, NULL);
+	for (int u = 0; u < hp; u += VLEN) {
+		vmask m = vm_units_below(u, H);
+		vf i = KFN(sigmoid_v)(vf_loadu(g + u));
+		vf f = KFN(sigmoid_v)(vf_loadu(g + H + u));
+		vf gg = KFN(tanh_v)(vf_loadu(g + 2 * H + u));
+		vf o = KFN(sigmoid_v)(vf_loadu(g + 3 * H + u));
+		vf cn = vf_keep(vf_fma(f, vf_load(c + u), vf_mul(i, gg)), m);
+		vf tc = vf_keep(KFN(tanh_v)(cn), m);
+		vf_store_lanes(g + u, i, m);
+		vf_store_lanes(g + H + u, f, m);
+		vf_store_lanes(g + 2 * H + u, gg, m);
+		vf_store_lanes(g + 3 * H + u, o, m);
+		vf_store(cn_rec + u, cn);
+		vf_store(tc_rec + u, tc);
+		vf_store(c + u, cn);
+		vf_store(h + u, vf_keep(vf_mul(o, tc), m));
+	}
+}
+
+/* ---- dense head ------------------------------------------------------------- */
+
+static void KFN(head)(const float *w, const float *b, const float *h, int n_out, int hidden_p,
+                      float *y)
+{
+	for (int o = 0; o < n_out; o++) {
+		const float *wo = w + (size_t)o * hidden_p;
+		vf acc = vf_zero(), acc2 = vf_zero();
+		int j = 0;
+		for (; j + 2 * VLEN <= hidden_p; j += 2 * VLEN) {
+			acc = vf_fma(vf_load(wo + j), vf_load(h + j), acc);
+			acc2 = vf_fma(vf_load(wo + j + VLEN), vf_load(h + j + VLEN), acc2);
+		}
+		for (; j < hidden_p; j += VLEN)
+			acc = vf_fma(vf_load(wo + j), vf_load(h + j), acc);
+		y[o] = b[o] + vf_hsum(vf_add(acc, acc2));
+	}
+}
+
+const recur_kernels KERNEL_TABLE = {
+    .name = KERNEL_NAME,
+    .layer_step = {KFN(rnn_step), KFN(gru_step), KFN(lstm_step)},
+    .head = KFN(head),
+    .sigmoid = KFN(sigmoid_array),
+    .tanh = KFN(tanh_array),
+};

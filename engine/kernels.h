@@ -1,0 +1,47 @@
+/*
+ * The per-instruction-set kernels behind recur_layer_step and
+ * recur_head_step, and the choice between them.
+ *
+ * Every path (generic C, SSE2, AVX2+FMA, AVX-512F) is the same source,
+ * kernel_body.h, compiled once per instruction set; the table of the path in
+ * use is picked once (at load time, or by recur_kernel_select), so a step
+ * costs one indirect call per layer and never a per-element test.
+ */
+#ifndef RECUR_KERNELS_H
+#define RECUR_KERNELS_H
+
+#include "recur.h"
+
+typedef void (*recur_layer_fn)(const recur_layer *L, const float *x, float *h, float *c,
+                               float *work);
+
+typedef struct {
+	const char *name;
+	recur_layer_fn layer_step[3]; /* indexed by recur_cell */
+	/* y[o] = b[o] + dot(w[o * hidden_p ...], h) for o < n_out */
+	void (*head)(const float *w, const float *b, const float *h, int n_out, int hidden_p,
+	             float *y);
+	/* Element-wise activations as used inside the cells; n a multiple of
+	 * RECUR_PAD. Exposed so tests can measure their error. */
+	void (*sigmoid)(const float *x, float *y, int n);
+	void (*tanh)(const float *x, float *y, int n);
+} recur_kernels;
+
+extern const recur_kernels recur_kernels_generic;
+#if defined(__x86_64__) || defined(__i386__)
+#define RECUR_KERNELS_X86 1
+extern const recur_kernels recur_kernels_sse2;
+extern const recur_kernels recur_kernels_avx2;
+extern const recur_kernels recur_kernels_avx512;
+#endif
+
+/* The table in use; never NULL. Read on every step, written only by
+ * kernels.c (at start-up and by recur_kernel_select). */
+extern const recur_kernels *recur_kernels_in_use;
+
+static inline const recur_kernels *recur_kernels_active(void)
+{
+	return recur_kernels_in_use;
+}
+
+#endif

@@ -1,0 +1,157 @@
+/*
+ * The model slot: everything a recur plugin needs to hold one network while
+ * audio runs, independent of the plugin's ports.
+ *
+ *   - loading through the LV2 Worker (patch:Set of <plugin>#model), swapping
+ *     the new model in at a block boundary without locks, freeing the old one
+ *     on the Worker again;
+ *   - patch:Get answers and notifications on the notify port;
+ *   - state save/restore of the model path;
+ *   - the status value, the NaN/Inf reset counter and the reset request flag
+ *     (atomic, so any thread, e.g. a control server, can ask for a reset).
+ *
+ * Threads: slot_run_*, slot_work_response and slot_request_reset are
+ * audio-thread safe (no allocation, locks or I/O). slot_work runs on the
+ * Worker thread; slot_save and slot_restore on a host thread and may run
+ * concurrently with audio (state:threadSafeRestore).
+ */
+#ifndef RECUR_MODEL_SLOT_H
+#define RECUR_MODEL_SLOT_H
+
+#include "recur.h"
+
+#include <lv2/atom/forge.h>
+#include <lv2/core/lv2.h>
+#include <lv2/log/logger.h>
+#include <lv2/state/state.h>
+#include <lv2/urid/urid.h>
+#include <lv2/worker/worker.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Longest model path accepted, bytes including the NUL. A Worker message
+ * carries the path inline, and hosts' Worker queues are a few KiB. */
+#define SLOT_PATH_MAX 2048
+
+/* The value of the status control output. */
+typedef enum {
+	SLOT_STATUS_EMPTY = 0,         /* no model: clean pass-through */
+	SLOT_STATUS_LOADED = 1,        /* model running */
+	SLOT_STATUS_RATE_MISMATCH = 2, /* model running, trained at another sample rate */
+	SLOT_STATUS_LOAD_FAILED =
+	    3, /* last load failed; the previous model (if any) keeps running */
+} slot_status;
+
+/* A loaded model and the path it came from: one allocation, made and freed on
+ * the Worker (or in restore), handed to the audio thread by pointer. */
+typedef struct slot_model {
+	recur_model *model;
+	bool rate_mismatch;
+	struct slot_model *next; /* graveyard list, see below */
+	char path[];             /* NUL-terminated, absolute */
+} slot_model;
+
+typedef struct {
+	LV2_URID atom_Path;
+	LV2_URID atom_String;
+	LV2_URID atom_URID;
+	LV2_URID atom_Sequence;
+	LV2_URID atom_Object;
+	LV2_URID atom_Blank;
+	LV2_URID patch_Set;
+	LV2_URID patch_Get;
+	LV2_URID patch_property;
+	LV2_URID patch_value;
+	LV2_URID model;     /* <plugin>#model */
+	LV2_URID bufsz_max; /* buf-size:maxBlockLength */
+	LV2_URID bufsz_nominal;
+	LV2_URID atom_Int;
+} slot_uris;
+
+typedef struct {
+	LV2_URID_Map *map;
+	LV2_Log_Logger logger;
+	LV2_Worker_Schedule *schedule;
+	slot_uris uris;
+	LV2_Atom_Forge forge;
+	double sample_rate;
+	const char *plugin_uri;
+
+	/* Audio thread only. */
+	slot_model *current;
+	bool notify_pending; /* send patch:Set of the current path on the next run */
+	bool load_failed;
+	uint32_t nan_resets;
+	/* Models waiting to be sent to the Worker for freeing because its queue
+	 * was full; linked through slot_model.next, so nothing is allocated. */
+	slot_model *graveyard;
+
+	/* Handed over by a restore that had no Worker: the audio thread takes it
+	 * at its next block and sends the old one to the Worker to be freed. */
+	_Atomic(slot_model *) restored;
+	atomic_bool reset_requested;
+
+	/* The path state save writes: set by the Worker and restore when a load
+	 * succeeds, so save never touches a model the audio thread may free. */
+	pthread_mutex_t saved_lock;
+	char saved_path[SLOT_PATH_MAX];
+} model_slot;
+
+/* Reads urid:map (required), worker:schedule (required) and log:log from
+ * features. NULL and a message on stderr/log when a required one is missing. */
+bool slot_init(model_slot *s, const char *plugin_uri, double sample_rate,
+               const LV2_Feature *const *features);
+/* Frees the models still held; call from cleanup. */
+void slot_fini(model_slot *s);
+
+/* ---- audio thread ---- */
+
+/* At the start of run(): picks up a model handed over by restore. */
+void slot_run_begin(model_slot *s);
+/* Handles patch:Set/Get events of the control sequence and writes
+ * notifications into the notify port (its capacity is read from the port). */
+void slot_run_events(model_slot *s, const LV2_Atom_Sequence *control, LV2_Atom_Sequence *notify);
+/* The model to run this block, or NULL. */
+static inline recur_model *slot_model_now(const model_slot *s)
+{
+	return s->current ? s->current->model : NULL;
+}
+slot_status slot_status_now(const model_slot *s);
+/* True once per requested reset (reset port, control server, ...). */
+static inline bool slot_take_reset(model_slot *s)
+{
+	return atomic_exchange_explicit(&s->reset_requested, false, memory_order_acq_rel);
+}
+/* Any thread. */
+static inline void slot_request_reset(model_slot *s)
+{
+	atomic_store_explicit(&s->reset_requested, true, memory_order_release);
+}
+/* Asks the Worker to load path (len bytes, no NUL needed), as a patch:Set
+ * does; for paths arriving by other routes (a control server's mailbox).
+ * False, and status 3, when the path is empty or too long or the Worker
+ * queue is full. */
+bool slot_request_load(model_slot *s, const char *path, size_t len);
+/* Checks the model's recurrent state; a non-finite value resets it and counts. */
+void slot_guard_state(model_slot *s, bool output_was_bad);
+
+/* ---- other threads ---- */
+
+/* The path of the model last loaded ("" for none), NUL-terminated; takes a
+ * lock, so never from the audio thread. */
+void slot_copy_path(model_slot *s, char *buf, size_t size);
+
+/* ---- LV2 Worker and State ---- */
+
+LV2_Worker_Status slot_work(model_slot *s, LV2_Worker_Respond_Function respond,
+                            LV2_Worker_Respond_Handle handle, uint32_t size, const void *data);
+LV2_Worker_Status slot_work_response(model_slot *s, uint32_t size, const void *data);
+LV2_State_Status slot_save(model_slot *s, LV2_State_Store_Function store, LV2_State_Handle handle,
+                           const LV2_Feature *const *features);
+LV2_State_Status slot_restore(model_slot *s, LV2_State_Retrieve_Function retrieve,
+                              LV2_State_Handle handle, const LV2_Feature *const *features);
+
+#endif

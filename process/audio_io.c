@@ -1,0 +1,106 @@
+/* Audio files through libsndfile: whole-file reads of one channel, writes. */
+#include "audio_io.h"
+
+#include <sndfile.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Frames read per libsndfile call: bounds the interleaved scratch buffer. */
+#define READ_BLOCK 4096
+
+static bool read_frames(SNDFILE *f, const SF_INFO *info, int channel, audio_clip *clip)
+{
+	float *block = malloc((size_t)READ_BLOCK * (size_t)info->channels * sizeof(float));
+	if (!block)
+		return false;
+	size_t got_total = 0;
+	for (;;) {
+		sf_count_t got = sf_readf_float(f, block, READ_BLOCK);
+		if (got <= 0)
+			break;
+		for (sf_count_t i = 0; i < got && got_total < clip->frames; i++)
+			clip->samples[got_total++] = block[i * info->channels + channel];
+	}
+	free(block);
+	clip->frames = got_total;
+	return true;
+}
+
+bool audio_read_channel(const char *path, int channel, audio_clip *clip, char *err, size_t err_len)
+{
+	memset(clip, 0, sizeof *clip);
+	SF_INFO info = {0};
+	SNDFILE *f = sf_open(path, SFM_READ, &info);
+	if (!f) {
+		snprintf(err, err_len, "%s: cannot read as audio: %s", path, sf_strerror(NULL));
+		return false;
+	}
+	bool ok = false;
+	if (channel < 0 || channel >= info.channels) {
+		snprintf(err, err_len, "%s has %d channel%s; channel %d does not exist", path,
+		         info.channels, info.channels == 1 ? "" : "s", channel);
+	} else if (info.frames < 0 || (uint64_t)info.frames > SIZE_MAX / sizeof(float)) {
+		snprintf(err, err_len, "%s: unreadable frame count", path);
+	} else {
+		clip->frames = (size_t)info.frames;
+		clip->rate = info.samplerate;
+		clip->channels = info.channels;
+		clip->samples = malloc((clip->frames ? clip->frames : 1) * sizeof(float));
+		ok = clip->samples && read_frames(f, &info, channel, clip);
+		if (!ok)
+			snprintf(err, err_len, "%s: out of memory", path);
+	}
+	sf_close(f);
+	if (!ok)
+		audio_clip_free(clip);
+	return ok;
+}
+
+void audio_clip_free(audio_clip *clip)
+{
+	free(clip->samples);
+	memset(clip, 0, sizeof *clip);
+}
+
+static int sf_format(audio_container container, audio_sample sample)
+{
+	int major = container == AUDIO_FLAC   ? SF_FORMAT_FLAC
+	            : container == AUDIO_AIFF ? SF_FORMAT_AIFF
+	                                      : SF_FORMAT_WAV;
+	int minor = sample == AUDIO_PCM16   ? SF_FORMAT_PCM_16
+	            : sample == AUDIO_PCM24 ? SF_FORMAT_PCM_24
+	                                    : SF_FORMAT_FLOAT;
+	return major | minor;
+}
+
+bool audio_write(const char *path, const float *interleaved, size_t frames, int channels, int rate,
+                 audio_container container, audio_sample sample, char *err, size_t err_len)
+{
+	SF_INFO info = {
+	    .samplerate = rate, .channels = channels, .format = sf_format(container, sample)};
+	if (!sf_format_check(&info)) {
+		snprintf(err, err_len,
+		         "%s: %s cannot hold %s samples; choose --format pcm24 or pcm16", path,
+		         container == AUDIO_FLAC ? "FLAC" : "this container",
+		         sample == AUDIO_FLOAT ? "32-bit float" : "these");
+		return false;
+	}
+	SNDFILE *f = sf_open(path, SFM_WRITE, &info);
+	if (!f) {
+		snprintf(err, err_len, "%s: cannot write: %s", path, sf_strerror(NULL));
+		return false;
+	}
+	/* Clipping PCM instead of wrapping keeps loud outputs recognisable. */
+	sf_command(f, SFC_SET_CLIPPING, NULL, SF_TRUE);
+	sf_count_t put = sf_writef_float(f, interleaved, (sf_count_t)frames);
+	bool ok = put == (sf_count_t)frames;
+	if (!ok)
+		snprintf(err, err_len, "%s: write failed: %s", path, sf_strerror(f));
+	if (sf_close(f) != 0 && ok) {
+		snprintf(err, err_len, "%s: write failed on close", path);
+		ok = false;
+	}
+	return ok;
+}

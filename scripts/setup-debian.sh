@@ -1,0 +1,39 @@
+#!/bin/bash
+# Installs everything recur needs to build, test and demo on Debian 12.
+# Safe to run again: apt-get skips what is already there. Runs apt-get
+# directly as root, through sudo otherwise.
+set -euo pipefail
+
+packages=(
+	build-essential meson ninja-build pkg-config
+	lv2-dev liblilv-dev lilv-utils libcjson-dev libsndfile1-dev liblo-dev liblo-tools
+	python3 python3-numpy
+	sordi jalv jackd2
+	gnuplot-nox sox valgrind
+	clang clang-format libclang-rt-14-dev
+	git ca-certificates
+)
+
+if [ "$(id -u)" -eq 0 ]; then
+	as_root=()
+elif command -v sudo >/dev/null; then
+	as_root=(sudo)
+else
+	echo "setup-debian.sh: run as root, or install sudo" >&2
+	exit 1
+fi
+
+if [ ! -r /etc/debian_version ]; then
+	echo "setup-debian.sh: this is not Debian; install the equivalents of: ${packages[*]}" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+# jackd2 asks whether to enable real-time priority; answer for it.
+echo "jackd2 jackd/tweak_rt_limits boolean false" | "${as_root[@]}" debconf-set-selections
+
+echo "setup-debian.sh: updating the package lists"
+"${as_root[@]}" apt-get update -q
+echo "setup-debian.sh: installing ${#packages[@]} packages"
+"${as_root[@]}" apt-get install -y -q --no-install-recommends "${packages[@]}"
+echo "setup-debian.sh: done"

@@ -1,0 +1,189 @@
+#!/bin/bash
+# Every test recur has, in one command:
+#   release build + meson test, sanitizer build + meson test, the fuzzers
+#   (when clang is there), and a clang-format check of the C sources.
+# Ends with one line "N passed, N failed, N skipped" counted from the real
+# results (meson's testlog.json; the fuzz run and the format check count as
+# one test each) and exits non-zero if anything failed.
+#
+# RECUR_BUILD_PREFIX (default "build") names the build folders:
+# PREFIX, PREFIX-asan, PREFIX-fuzz. RECUR_FUZZ_SECONDS (default 60) is the
+# fuzzing time handed to tests/fuzz/run.sh.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+prefix=${RECUR_BUILD_PREFIX:-build}
+fuzz_seconds=${RECUR_FUZZ_SECONDS:-60}
+jobs=2
+passed=0
+failed=0
+skipped=0
+failures=()
+
+say() {
+	printf '\n== %s\n' "$*"
+}
+
+record() { # record RESULT NAME: RESULT is pass, fail or skip
+	case $1 in
+	pass) passed=$((passed + 1)) ;;
+	fail)
+		failed=$((failed + 1))
+		failures+=("$2")
+		;;
+	skip) skipped=$((skipped + 1)) ;;
+	esac
+}
+
+# meson setup, creating or reconfiguring the folder with these options; its
+# output goes to out/test-all/DIR.setup.log and is shown only on failure.
+configure() { # configure DIR [OPTIONS...]
+	local dir=$1
+	shift
+	mkdir -p out/test-all
+	if [ -f "$dir/build.ninja" ]; then
+		meson setup --reconfigure "$dir" "$@" >"out/test-all/$dir.setup.log" 2>&1
+	else
+		meson setup "$dir" "$@" >"out/test-all/$dir.setup.log" 2>&1
+	fi
+}
+
+# Adds one build's meson test results from its testlog.json.
+count_testlog() { # count_testlog DIR
+	local log=$1/meson-logs/testlog.json counts
+	if [ ! -s "$log" ]; then
+		record fail "$1: meson test left no results"
+		return
+	fi
+	counts=$(python3 - "$log" "$1" <<'PY'
+import json, sys
+ok = bad = skip = 0
+names = []
+with open(sys.argv[1]) as f:
+    for line in f:
+        line = line.strip()
+        if not line:
+            continue
+        t = json.loads(line)
+        r = t.get("result")
+        if r in ("OK", "EXPECTEDFAIL"):
+            ok += 1
+        elif r == "SKIP":
+            skip += 1
+        else:
+            bad += 1
+            names.append("%s: %s (%s)" % (sys.argv[2], t.get("name"), r))
+print(ok, bad, skip)
+for n in names:
+    print(n)
+PY
+)
+	local first
+	first=$(head -n1 <<<"$counts")
+	read -r ok bad skip <<<"$first"
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	skipped=$((skipped + skip))
+	while IFS= read -r name; do
+		[ -n "$name" ] && failures+=("$name")
+	done < <(tail -n +2 <<<"$counts")
+	echo "$1: $ok passed, $bad failed, $skip skipped"
+}
+
+# Builds DIR (already configured) and runs its tests; a failed build counts
+# as one failed test, since none of its tests could run.
+build_and_test() { # build_and_test DIR TIMEOUT_MULTIPLIER
+	local dir=$1
+	if ! ninja -C "$dir" -j "$jobs"; then
+		record fail "$dir: build failed"
+		return
+	fi
+	rm -f "$dir/meson-logs/testlog.json"
+	meson test -C "$dir" --num-processes "$jobs" --timeout-multiplier "$2" \
+		--print-errorlogs || true
+	count_testlog "$dir"
+}
+
+release() {
+	say "release build: $prefix"
+	if configure "$prefix" -Dbuildtype=release; then
+		build_and_test "$prefix" 2
+	else
+		cat "out/test-all/$prefix.setup.log"
+		record fail "$prefix: meson setup failed"
+	fi
+}
+
+sanitized() {
+	local dir=$prefix-asan
+	say "AddressSanitizer + UndefinedBehaviorSanitizer build: $dir"
+	export ASAN_OPTIONS=halt_on_error=1:print_stacktrace=1:detect_leaks=1:abort_on_error=1
+	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+	if configure "$dir" -Db_sanitize=address,undefined -Db_lundef=false \
+		-Dbuildtype=debugoptimized; then
+		build_and_test "$dir" 10
+	else
+		cat "out/test-all/$dir.setup.log"
+		record fail "$dir: meson setup failed"
+	fi
+}
+
+fuzz() {
+	local dir=$prefix-fuzz
+	say "fuzzing: $dir, $fuzz_seconds s"
+	if ! command -v clang >/dev/null; then
+		echo "clang is not installed: fuzzing skipped"
+		record skip fuzz
+		return
+	fi
+	if [ ! -f tests/fuzz/run.sh ]; then
+		echo "tests/fuzz/run.sh is missing: fuzzing skipped"
+		record skip fuzz
+		return
+	fi
+	local log=out/test-all/fuzz.log
+	if CC=clang configure "$dir" -Dfuzz=true -Db_sanitize=address,undefined \
+		-Db_lundef=false && ninja -C "$dir" -j "$jobs" &&
+		bash tests/fuzz/run.sh "$dir" "$fuzz_seconds" >"$log" 2>&1; then
+		tail -n 3 "$log"
+		echo "(the whole fuzzing output is in $log)"
+		record pass fuzz
+	else
+		[ -f "out/test-all/$dir.setup.log" ] && tail -n 20 "out/test-all/$dir.setup.log"
+		[ -f "$log" ] && tail -n 40 "$log"
+		record fail "fuzz ($dir)"
+	fi
+}
+
+format_check() {
+	say "clang-format check"
+	if ! command -v clang-format >/dev/null; then
+		echo "clang-format is not installed: format check skipped"
+		record skip clang-format
+		return
+	fi
+	local files=()
+	while IFS= read -r -d '' f; do
+		files+=("$f")
+	done < <(find engine plugin process train tests bench presets \
+		\( -name '*.c' -o -name '*.h' \) -print0 2>/dev/null | sort -z)
+	if clang-format --dry-run --Werror "${files[@]}"; then
+		echo "${#files[@]} files formatted as .clang-format says"
+		record pass clang-format
+	else
+		echo "run: clang-format -i <the files above>"
+		record fail clang-format
+	fi
+}
+
+release
+sanitized
+fuzz
+format_check
+
+say "summary"
+for f in "${failures[@]+"${failures[@]}"}"; do
+	echo "FAILED: $f"
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,151 @@
+/* The kernel paths: vectorised sigmoid and tanh against libm in double
+ * precision, and one layer step on every path the CPU has against the
+ * generic C path, record and padding included. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "kernels.h"
+
+/* Largest absolute error allowed for the cell activations; docs/engine.md
+ * quotes the measured figure. */
+#define ACT_TOL 3e-7
+
+static const recur_kernels *paths[4];
+static int n_paths;
+
+static void find_paths(void)
+{
+	const char *names[] = {"generic", "sse2", "avx2", "avx512"};
+	const char *first = recur_kernel_name();
+	for (int i = 0; i < 4; i++)
+		if (recur_kernel_select(names[i]))
+			paths[n_paths++] = recur_kernels_active();
+	CHECK(recur_kernel_select(first), "reselecting %s", first);
+	CHECK(n_paths >= 1 && strcmp(paths[0]->name, "generic") == 0, "generic path present");
+	CHECK(!recur_kernel_select("avx1024") && !recur_kernel_select(""), "unknown path accepted");
+	CHECK(!recur_kernel_select(NULL), "NULL path accepted");
+	CHECK(strcmp(recur_kernel_name(), first) == 0, "failed select changed the path");
+}
+
+static void test_activations(void)
+{
+	enum { N = 1 << 18 };
+	static float x[N] __attribute__((aligned(64)));
+	static float y[N] __attribute__((aligned(64)));
+	/* Dense over [-20, 20], plus the ends of the clamp and beyond. */
+	for (int i = 0; i < N - 16; i++)
+		x[i] = -20.0f + 40.0f * (float)i / (float)(N - 17);
+	const float special[16] = {0.0f,   -0.0f, 1e-30f, -1e-30f, 1e-7f,   86.9f, -86.9f, 87.0f,
+	                           -87.0f, 88.5f, -88.5f, 100.0f,  -100.0f, 1e30f, -1e30f, 0.5f};
+	memcpy(x + N - 16, special, sizeof special);
+	for (int p = 0; p < n_paths; p++) {
+		double worst_s = 0.0, worst_t = 0.0;
+		paths[p]->sigmoid(x, y, N);
+		for (int i = 0; i < N; i++) {
+			double d = fabs(y[i] - 1.0 / (1.0 + exp(-(double)x[i])));
+			worst_s = d > worst_s || d != d ? d : worst_s;
+		}
+		paths[p]->tanh(x, y, N);
+		for (int i = 0; i < N; i++) {
+			double d = fabs(y[i] - tanh((double)x[i]));
+			worst_t = d > worst_t || d != d ? d : worst_t;
+		}
+		CHECK(worst_s <= ACT_TOL, "%s sigmoid error %.3g", paths[p]->name, worst_s);
+		CHECK(worst_t <= ACT_TOL, "%s tanh error %.3g", paths[p]->name, worst_t);
+		printf("%-8s sigmoid max abs error %.3g, tanh %.3g\n", paths[p]->name, worst_s,
+		       worst_t);
+	}
+}
+
+static uint32_t rng_state = 777u;
+
+static float uniform(float lo, float hi)
+{
+	rng_state = rng_state * 1664525u + 1013904223u;
+	return lo + (hi - lo) * (float)(rng_state >> 8) / 16777216.0f;
+}
+
+/* One layer of a fresh model, random weights in the real rows and columns,
+ * random state in the real units; then one step on each path from the same
+ * start, compared float for float over the padded arrays. */
+static void compare_layer(recur_cell cell, int in, int hidden)
+{
+	recur_shape s = {.cell = cell,
+	                 .n_inputs = in,
+	                 .n_outputs = 1,
+	                 .hidden = hidden,
+	                 .layers = 1,
+	                 .out_act = RECUR_ACT_LINEAR};
+	recur_error err;
+	recur_model *m = recur_model_new(&s, &err);
+	CHECK(m != NULL, "%s", err.msg);
+	if (!m)
+		return;
+	recur_layer *L = &m->layer[0];
+	const float scale = 2.0f / sqrtf((float)hidden);
+	for (int r = 0; r < L->rows; r++) {
+		for (int j = 0; j < in; j++)
+			L->w_x[(size_t)j * L->rows_p + r] = uniform(-scale, scale);
+		for (int j = 0; j < hidden; j++)
+			L->w_h[(size_t)j * L->rows_p + r] = uniform(-scale, scale);
+		L->b_x[r] = uniform(-0.5f, 0.5f);
+		L->b_h[r] = uniform(-0.5f, 0.5f);
+	}
+	const int hp = m->hidden_p;
+	float x[RECUR_MAX_IO], h0[RECUR_MAX_HIDDEN] = {0}, c0[RECUR_MAX_HIDDEN] = {0};
+	for (int j = 0; j < in; j++)
+		x[j] = uniform(-1.5f, 1.5f);
+	for (int u = 0; u < hidden; u++) {
+		h0[u] = uniform(-1.0f, 1.0f);
+		c0[u] = uniform(-2.0f, 2.0f);
+	}
+	size_t nw = m->n_work;
+	float *ref = calloc(nw + 2 * (size_t)hp, sizeof(float));
+	for (int p = 0; p < n_paths; p++) {
+		memcpy(m->h[0], h0, (size_t)hp * sizeof(float));
+		memcpy(m->c[0], c0, (size_t)hp * sizeof(float));
+		memset(m->work, 0, nw * sizeof(float));
+		paths[p]->layer_step[cell](L, x, m->h[0], m->c[0], m->work);
+		for (int u = hidden; u < hp; u++)
+			CHECK(m->h[0][u] == 0.0f && m->c[0][u] == 0.0f, "%s: state padding",
+			      paths[p]->name);
+		for (int r = L->rows; r < L->rows_p; r++)
+			CHECK(m->work[r] == 0.0f, "%s %s hidden %d: gate padding row %d = %g",
+			      paths[p]->name, recur_cell_name(cell), hidden, r, m->work[r]);
+		if (p == 0) {
+			memcpy(ref, m->work, nw * sizeof(float));
+			memcpy(ref + nw, m->h[0], (size_t)hp * sizeof(float));
+			memcpy(ref + nw + hp, m->c[0], (size_t)hp * sizeof(float));
+			continue;
+		}
+		double worst = 0.0;
+		for (size_t i = 0; i < nw; i++)
+			worst = fmax(worst, fabs(m->work[i] - ref[i]));
+		for (int u = 0; u < hp; u++) {
+			worst = fmax(worst, fabs(m->h[0][u] - ref[nw + u]));
+			worst = fmax(worst, fabs(m->c[0][u] - ref[nw + hp + u]));
+		}
+		CHECK(worst <= 1e-5, "%s vs generic, %s in %d hidden %d: off by %.3g",
+		      paths[p]->name, recur_cell_name(cell), in, hidden, worst);
+	}
+	free(ref);
+	recur_model_free(m);
+}
+
+int main(void)
+{
+	find_paths();
+	test_activations();
+	const int hiddens[] = {1, 2, 3, 7, 8, 15, 16, 17, 31, 40, 64, 100, 128};
+	const int ins[] = {1, 2, 5, 16};
+	for (int cell = 0; cell < 3; cell++)
+		for (size_t i = 0; i < sizeof hiddens / sizeof hiddens[0]; i++)
+			for (size_t j = 0; j < sizeof ins / sizeof ins[0]; j++)
+				compare_layer((recur_cell)cell, ins[j], hiddens[i]);
+	printf("paths compared:");
+	for (int p = 0; p < n_paths; p++)
+		printf(" %s", paths[p]->name);
+	printf("\n");
+	return check_exit();
+}

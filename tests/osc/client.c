@@ -1,0 +1,140 @@
+/* The tests' OSC client (see client.h). */
+#include "client.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static int on_stats(const char *path, const char *types, lo_arg **argv, int argc, lo_message m,
+                    void *user)
+{
+	(void)path, (void)types, (void)argc, (void)m;
+	osc_test_client *c = user;
+	/* liblo's arguments are only 4-byte aligned: copy, do not dereference. */
+	memcpy(&c->accepted, argv[0], sizeof c->accepted);
+	memcpy(&c->rejected, argv[1], sizeof c->rejected);
+	c->got_stats = true;
+	return 0;
+}
+
+static int on_instance(const char *path, const char *types, lo_arg **argv, int argc,
+                       lo_message m, void *user)
+{
+	(void)path, (void)types, (void)argc, (void)m;
+	osc_test_client *c = user;
+	if (c->n_listed < CLIENT_MAX_LISTED) {
+		listed_instance *li = &c->listed[c->n_listed++];
+		memcpy(&li->id, argv[0], sizeof li->id);
+		snprintf(li->path, sizeof li->path, "%s", (const char *)argv[1]);
+	}
+	return 0;
+}
+
+static int on_list_end(const char *path, const char *types, lo_arg **argv, int argc,
+                       lo_message m, void *user)
+{
+	(void)path, (void)types, (void)argc, (void)m;
+	osc_test_client *c = user;
+	memcpy(&c->list_end_count, argv[0], sizeof c->list_end_count);
+	c->got_list_end = true;
+	return 0;
+}
+
+/* liblo binds the wildcard address; the tests stay on loopback, so a socket
+ * bound to 127.0.0.1 takes the place of liblo's. */
+static bool bind_loopback(lo_server s)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+	          dup2(fd, lo_server_get_socket_fd(s)) >= 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+int client_pick_port(int salt)
+{
+	return 20000 + (int)((unsigned)getpid() * 7u + (unsigned)salt * 7919u) % 40000;
+}
+
+bool client_open(osc_test_client *c, int port)
+{
+	memset(c, 0, sizeof *c);
+	char port_s[16];
+	snprintf(port_s, sizeof port_s, "%d", port);
+	setenv("RECUR_OSC_PORT", port_s, 1);
+	c->port = port;
+	c->server = lo_server_new("0", NULL);
+	c->to = lo_address_new("127.0.0.1", port_s);
+	if (!c->server || !c->to || !bind_loopback(c->server)) {
+		fprintf(stderr, "cannot open the test's OSC client\n");
+		return false;
+	}
+	lo_server_add_method(c->server, "/recur/stats", "hh", on_stats, c);
+	lo_server_add_method(c->server, "/recur/instance", "is", on_instance, c);
+	lo_server_add_method(c->server, "/recur/list/end", "i", on_list_end, c);
+	return true;
+}
+
+void client_close(osc_test_client *c)
+{
+	if (c->to)
+		lo_address_free(c->to);
+	if (c->server)
+		lo_server_free(c->server);
+	c->to = NULL;
+	c->server = NULL;
+}
+
+bool client_send_raw(osc_test_client *c, const void *bytes, size_t n)
+{
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)c->port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int fd = lo_server_get_socket_fd(c->server);
+	return sendto(fd, bytes, n, 0, (struct sockaddr *)&sa, sizeof sa) == (ssize_t)n;
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* Receives until *flag is set or the time is up. */
+static bool wait_for(osc_test_client *c, const bool *flag)
+{
+	double end = now_ms() + CLIENT_WAIT_MS;
+	while (!*flag && now_ms() < end)
+		lo_server_recv_noblock(c->server, 20);
+	return *flag;
+}
+
+bool client_sync(osc_test_client *c)
+{
+	c->got_stats = false;
+	if (client_send(c, "/recur/stats", "") < 0)
+		return false;
+	return wait_for(c, &c->got_stats);
+}
+
+bool client_list(osc_test_client *c)
+{
+	c->got_list_end = false;
+	c->n_listed = 0;
+	if (client_send(c, "/recur/list", "") < 0)
+		return false;
+	return wait_for(c, &c->got_list_end);
+}

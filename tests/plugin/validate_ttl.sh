@@ -1,0 +1,22 @@
+#!/bin/sh
+# Validates the bundle's Turtle against the LV2 schemas lv2-dev installs.
+# Usage: validate_ttl.sh BUNDLE EXTRA_SCHEMA...
+bundle=$1
+shift
+if ! command -v sord_validate >/dev/null; then
+	echo "sord_validate not installed (Debian package sordi)"
+	exit 77
+fi
+schemas=$(ls /usr/lib/lv2/*.lv2/*.ttl 2>/dev/null | grep -v '/manifest.ttl$')
+if [ -z "$schemas" ]; then
+	echo "no LV2 schemas under /usr/lib/lv2 (Debian package lv2-dev)"
+	exit 77
+fi
+out=$(sord_validate -l "$bundle"/*.ttl "$@" $schemas 2>&1)
+status=$?
+echo "$out"
+if [ $status -ne 0 ] || ! echo "$out" | grep -q '^Found 0 errors'; then
+	echo "sord_validate found errors in $bundle"
+	exit 1
+fi
+echo "$bundle validates"
