@@ -21,10 +21,10 @@ extern "C" {
 #endif
 
 #define RECUR_FORMAT_VERSION 1
-#define RECUR_MAX_HIDDEN 128
-#define RECUR_MAX_LAYERS 4
-#define RECUR_MAX_IO 16      /* inputs and outputs, each */
-#define RECUR_NAME_LEN 32    /* bytes, including the terminating NUL */
+#define RECUR_MAX_HIDDEN     128
+#define RECUR_MAX_LAYERS     4
+#define RECUR_MAX_IO         16 /* inputs and outputs, each */
+#define RECUR_NAME_LEN       32 /* bytes, including the terminating NUL */
 #define RECUR_MAX_FILE_BYTES (32u * 1024u * 1024u)
 
 /* Every parameter and state array starts on a 64-byte boundary and its
@@ -77,7 +77,7 @@ typedef struct {
  */
 typedef struct {
 	recur_cell cell;
-	int in;     /* inputs to this layer: n_inputs for layer 0, hidden above */
+	int in; /* inputs to this layer: n_inputs for layer 0, hidden above */
 	int hidden;
 	int rows;
 	int rows_p;

@@ -98,6 +98,15 @@ typedef struct {
 	 * succeeds, so save never touches a model the audio thread may free. */
 	pthread_mutex_t saved_lock;
 	char saved_path[SLOT_PATH_MAX];
+
+	/* Optional, set after slot_init by plugins whose ports limit the models
+	 * they can run: called where a model is read (Worker or restore) before
+	 * it is accepted; false refuses it, after logging why through log, and
+	 * the previous model keeps running. */
+	bool (*accept)(const recur_model *m, const char *path, LV2_Log_Logger *log);
+	/* Set by plugins that step a model at its own rate: a model trained at
+	 * another rate than the host's is then no mismatch and not warned about. */
+	bool own_rate;
 } model_slot;
 
 /* Reads urid:map (required), worker:schedule (required) and log:log from

@@ -153,8 +153,8 @@ static bool do_reset_all(void)
 	return true;
 }
 
-static int on_message(const char *path, const char *types, lo_arg **argv, int argc,
-                      lo_message msg, void *user_data)
+static int on_message(const char *path, const char *types, lo_arg **argv, int argc, lo_message msg,
+                      void *user_data)
 {
 	(void)argc;
 	lo_server server = user_data;
@@ -285,8 +285,7 @@ static void server_start(LV2_Log_Logger *log)
 	}
 	int fd = open_socket(&cfg);
 	if (fd < 0) {
-		lv2_log_error(log,
-		              "recur: OSC control is off: cannot listen on UDP %s:%d: %s%s\n",
+		lv2_log_error(log, "recur: OSC control is off: cannot listen on UDP %s:%d: %s%s\n",
 		              cfg.bind, cfg.port, strerror(errno),
 		              errno == EADDRINUSE ? " (another program, or another recur "
 		                                    "process, has it: set RECUR_OSC_PORT to a "

@@ -59,8 +59,7 @@ void osc_link_close(osc_link *l)
 	atomic_store(&l->id, 0);
 }
 
-LV2_State_Status osc_link_save(osc_link *l, LV2_State_Store_Function store,
-                               LV2_State_Handle handle)
+LV2_State_Status osc_link_save(osc_link *l, LV2_State_Store_Function store, LV2_State_Handle handle)
 {
 	int32_t id = osc_link_id(l);
 	if (id <= 0)
@@ -69,8 +68,7 @@ LV2_State_Status osc_link_save(osc_link *l, LV2_State_Store_Function store,
 	             LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE);
 }
 
-void osc_link_restore(osc_link *l, LV2_State_Retrieve_Function retrieve,
-                      LV2_State_Handle handle)
+void osc_link_restore(osc_link *l, LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle)
 {
 	size_t size = 0;
 	uint32_t type = 0, flags = 0;

@@ -59,7 +59,6 @@ static inline int osc_link_id(osc_link *l)
  * when it is free. */
 LV2_State_Status osc_link_save(osc_link *l, LV2_State_Store_Function store,
                                LV2_State_Handle handle);
-void osc_link_restore(osc_link *l, LV2_State_Retrieve_Function retrieve,
-                      LV2_State_Handle handle);
+void osc_link_restore(osc_link *l, LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle);
 
 #endif

@@ -5,6 +5,8 @@
  * are the model slot's job (model_slot.c), shared with other recur plugins.
  */
 #include "model_slot.h"
+#include "osc_link.h"
+#include "plugins.h"
 #include "recur_audio_ports.h"
 #include "recur_uris.h"
 
@@ -38,12 +40,15 @@ typedef struct {
 
 typedef struct {
 	model_slot slot;
+	osc_link osc;
 
 	const float *in;
 	float *out;
 	const float *ctl[PORT_COUNT]; /* control inputs, by port index */
 	float *status;
 	float *nan_resets;
+	float *osc_port;
+	float *osc_id;
 	const LV2_Atom_Sequence *control;
 	LV2_Atom_Sequence *notify;
 
@@ -108,6 +113,7 @@ static LV2_Handle instantiate(const LV2_Descriptor *d, double rate, const char *
 		return NULL;
 	}
 	read_options(p, features);
+	osc_link_open(&p->osc, &p->slot);
 	p->smooth_k = 1.0f - expf(-1.0f / (SMOOTH_SECONDS * (float)rate));
 	return p;
 }
@@ -127,6 +133,12 @@ static void connect_port(LV2_Handle h, uint32_t port, void *data)
 		break;
 	case PORT_NAN_RESETS:
 		p->nan_resets = data;
+		break;
+	case PORT_OSC_PORT:
+		p->osc_port = data;
+		break;
+	case PORT_OSC_ID:
+		p->osc_id = data;
 		break;
 	case PORT_CONTROL:
 		p->control = data;
@@ -152,7 +164,9 @@ static void read_controls(recur_audio *p)
 	p->out_gain.target = db_to_gain(ctl(p, PORT_OUT_GAIN, 0.0f));
 	float mix = ctl(p, PORT_MIX, 1.0f);
 	p->mix.target = mix < 0.0f ? 0.0f : mix > 1.0f ? 1.0f : mix;
-	p->enabled.target = ctl(p, PORT_ENABLED, 1.0f) > 0.5f ? 1.0f : 0.0f;
+	/* Bypassed when the host or OSC asks for it: the two are independent. */
+	bool enabled = ctl(p, PORT_ENABLED, 1.0f) > 0.5f && !osc_link_bypassed(&p->osc);
+	p->enabled.target = enabled ? 1.0f : 0.0f;
 	if (!p->primed) {
 		p->in_gain.value = p->in_gain.target;
 		p->out_gain.value = p->out_gain.target;
@@ -262,6 +276,7 @@ static void run(LV2_Handle h, uint32_t frames)
 	model_slot *s = &p->slot;
 	slot_run_begin(s);
 	slot_run_events(s, p->control, p->notify);
+	osc_link_run(&p->osc);
 	read_controls(p);
 
 	recur_model *m = slot_model_now(s);
@@ -283,6 +298,10 @@ static void run(LV2_Handle h, uint32_t frames)
 		*p->status = (float)slot_status_now(s);
 	if (p->nan_resets)
 		*p->nan_resets = (float)s->nan_resets;
+	if (p->osc_port)
+		*p->osc_port = (float)osc_server_port();
+	if (p->osc_id)
+		*p->osc_id = (float)osc_link_id(&p->osc);
 #ifdef RECUR_HAVE_MXCSR
 	_mm_setcsr(saved_csr);
 #endif
@@ -300,6 +319,7 @@ static void activate(LV2_Handle h)
 static void cleanup(LV2_Handle h)
 {
 	recur_audio *p = h;
+	osc_link_close(&p->osc); /* first: the OSC server must not reach a dying slot */
 	slot_fini(&p->slot);
 	free(p);
 }
@@ -319,7 +339,10 @@ static LV2_State_Status save(LV2_Handle h, LV2_State_Store_Function store, LV2_S
                              uint32_t flags, const LV2_Feature *const *features)
 {
 	(void)flags;
-	return slot_save(&((recur_audio *)h)->slot, store, sh, features);
+	recur_audio *p = h;
+	LV2_State_Status id = osc_link_save(&p->osc, store, sh);
+	LV2_State_Status model = slot_save(&p->slot, store, sh, features);
+	return model != LV2_STATE_SUCCESS ? model : id;
 }
 
 static LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrieve,
@@ -327,7 +350,9 @@ static LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrie
                                 const LV2_Feature *const *features)
 {
 	(void)flags;
-	return slot_restore(&((recur_audio *)h)->slot, retrieve, sh, features);
+	recur_audio *p = h;
+	osc_link_restore(&p->osc, retrieve, sh);
+	return slot_restore(&p->slot, retrieve, sh, features);
 }
 
 static const void *extension_data(const char *uri)
@@ -341,11 +366,6 @@ static const void *extension_data(const char *uri)
 	return NULL;
 }
 
-static const LV2_Descriptor descriptor = {
+const LV2_Descriptor recur_audio_descriptor = {
     RECUR_PLUGIN_URI, instantiate, connect_port, activate, run, NULL, cleanup, extension_data,
 };
-
-LV2_SYMBOL_EXPORT const LV2_Descriptor *lv2_descriptor(uint32_t index)
-{
-	return index == 0 ? &descriptor : NULL;
-}

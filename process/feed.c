@@ -1,12 +1,14 @@
 /* INPUT to model input frames: audio channel or CSV columns, plus --cond. */
 #include "feed.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audio_io.h"
+#include "rate.h"
 
 #define NO_COLUMN (-1)
 
@@ -151,6 +153,69 @@ static int map_columns(const recur_model *m, const process_options *o, model_fee
 	return -1;
 }
 
+/* Spacing of neighbouring times may stray this far (relative) from the mean:
+ * times printed with a few digits are not exactly even. */
+#define TIME_JITTER 0.01
+
+/* The rows per second the time column gives: evenly spaced, increasing.
+ * A rate within a millionth of a whole number is that number, so times
+ * printed with limited precision still give 48000 and not 47999.9999. */
+static int time_column_rate(const process_options *o, const csv_table *t, double *rate)
+{
+	int col = csv_column(t, o->time_column);
+	if (col < 0) {
+		char cols[300];
+		list_columns(t, cols, sizeof cols);
+		fprintf(stderr,
+		        "recur-process: %s:1:1: no column named \"%s\" (--time-column); "
+		        "the header has: %s\n",
+		        o->input, o->time_column, cols);
+		return EXIT_RUNTIME;
+	}
+	if (t->n_rows < 2) {
+		fprintf(stderr, "recur-process: %s: --time-column needs at least 2 rows\n",
+		        o->input);
+		return EXIT_RUNTIME;
+	}
+	/* Each step is checked against the first; the rate comes from the whole
+	 * span, which printed times give most precisely. */
+	const double *first = &t->cells[(size_t)col];
+	double step0 = first[t->n_cols] - first[0];
+	for (size_t r = 1; r < t->n_rows; r++) {
+		double step = first[r * t->n_cols] - first[(r - 1) * t->n_cols];
+		if (!(step0 > 0) || fabs(step - step0) > TIME_JITTER * step0) {
+			fprintf(stderr,
+			        "recur-process: %s:%zu: %s = %.9g is not %.9g s after the row "
+			        "before: the times must increase in even steps\n",
+			        o->input, r + 2, o->time_column, first[r * t->n_cols], step0);
+			return EXIT_RUNTIME;
+		}
+	}
+	double span = first[(t->n_rows - 1) * t->n_cols] - first[0];
+	*rate = (double)(t->n_rows - 1) / span;
+	if (fabs(*rate - round(*rate)) <= 1e-6 * *rate)
+		*rate = round(*rate);
+	return -1;
+}
+
+static void describe_stepping(const recur_model *m, const process_options *o, double rate)
+{
+	recur_rate r;
+	recur_rate_init(&r, m, rate);
+	if (o->quiet)
+		return;
+	if (r.per_sample)
+		fprintf(stderr,
+		        "recur-process: %s: %.9g rows per second; the model steps once per row\n",
+		        o->input, rate);
+	else
+		fprintf(stderr,
+		        "recur-process: %s: %.9g rows per second; the model steps at its own %.9g "
+		        "per second (%.9g rows per step), %s its output between steps\n",
+		        o->input, rate, m->sample_rate, recur_rate_samples_per_step(&r),
+		        o->interpolate ? "interpolating" : "holding");
+}
+
 static int feed_csv(const recur_model *m, const process_options *o, model_feed *f,
                     const bool *given)
 {
@@ -163,6 +228,13 @@ static int feed_csv(const recur_model *m, const process_options *o, model_feed *
 	int status = map_columns(m, o, f, given, column);
 	if (status >= 0)
 		return status;
+	if (o->time_column) {
+		status = time_column_rate(o, &f->table, &f->run.stream_rate);
+		if (status >= 0)
+			return status;
+		f->run.interpolate = o->interpolate;
+		describe_stepping(m, o, f->run.stream_rate);
+	}
 	size_t n_in = (size_t)m->shape.n_inputs, rows = f->table.n_rows;
 	f->x = malloc(rows * n_in * sizeof(float));
 	if (!f->x) {

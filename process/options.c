@@ -34,6 +34,12 @@ static const char usage_text[] =
     "  --keep-columns       copy INPUT's CSV columns into OUTPUT before the outputs\n"
     "                       (a copied column named like an output gets \"_input\")\n"
     "  --reset-every N      reset the model's state every N frames\n"
+    "  --time-column NAME   CSV column of times in seconds, evenly spaced: the rows\n"
+    "                       are samples at that rate and a model trained at another\n"
+    "                       rate steps at its own, averaging the rows of each step\n"
+    "                       and holding its output (one output row per input row)\n"
+    "  --interpolate        with --time-column: interpolate the output linearly\n"
+    "                       between model steps instead (one model step of latency)\n"
     "  --format F           audio OUTPUT samples: float (default), pcm24, pcm16\n"
     "  --rate HZ            sample rate of audio written from CSV (default: model's)\n"
     "  --input-type T       read INPUT as csv or audio, whatever its name\n"
@@ -63,6 +69,8 @@ enum {
 	OPT_ESR_COLUMN,
 	OPT_ESR_CHANNEL,
 	OPT_ESR_PREEMPH,
+	OPT_TIME_COLUMN,
+	OPT_INTERPOLATE,
 };
 
 static const struct option long_options[] = {
@@ -79,6 +87,8 @@ static const struct option long_options[] = {
     {"esr-column", required_argument, NULL, OPT_ESR_COLUMN},
     {"esr-channel", required_argument, NULL, OPT_ESR_CHANNEL},
     {"esr-preemph", required_argument, NULL, OPT_ESR_PREEMPH},
+    {"time-column", required_argument, NULL, OPT_TIME_COLUMN},
+    {"interpolate", no_argument, NULL, OPT_INTERPOLATE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -212,6 +222,12 @@ static int parse_option(int opt, const char *arg, process_options *o)
 	case OPT_KEEP:
 		o->keep_columns = true;
 		return -1;
+	case OPT_TIME_COLUMN:
+		o->time_column = arg;
+		return -1;
+	case OPT_INTERPOLATE:
+		o->interpolate = true;
+		return -1;
 	case OPT_FORMAT:
 		return parse_format(arg, o);
 	case OPT_INPUT_TYPE:
@@ -280,6 +296,10 @@ static int check_positionals(int n, char **args, process_options *o)
 		return usage_error("%s", "--keep-columns needs a CSV INPUT and a CSV OUTPUT");
 	if (o->inputs && o->input_kind != KIND_CSV)
 		return usage_error("%s", "--inputs selects CSV columns; INPUT is not CSV");
+	if (o->time_column && o->input_kind != KIND_CSV)
+		return usage_error("%s", "--time-column names a CSV column; INPUT is not CSV");
+	if (o->interpolate && !o->time_column)
+		return usage_error("%s", "--interpolate needs --time-column (the CSV's rate)");
 	return -1;
 }
 

@@ -32,6 +32,10 @@ typedef struct {
 	bool keep_columns;
 	size_t reset_every; /* 0 = never */
 	double rate;        /* --rate, for audio written from CSV; 0 = model's */
+	/* --time-column: the CSV's rows are samples at the rate its times give */
+	const char *time_column;
+	/* --interpolate: between model steps (engine/rate.h) instead of holding */
+	bool interpolate;
 	audio_sample sample;
 	file_kind input_kind;
 	file_kind output_kind;

@@ -2,6 +2,7 @@
 #ifndef RECUR_PROCESS_RUN_H
 #define RECUR_PROCESS_RUN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "recur.h"
@@ -16,6 +17,10 @@ typedef struct {
 	const float *mono;
 	const float *cond;
 	const float *x;
+	/* Samples per second of x when it may differ from the model's rate
+	 * (engine/rate.h steps the model at its own); 0 = one step per frame. */
+	double stream_rate;
+	bool interpolate;
 } run_input;
 
 /* Frames handed to the engine per call: the size of a large host buffer, so

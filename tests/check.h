@@ -10,26 +10,25 @@
 static int check_failures;
 static int check_count;
 
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		check_count++;                                                             \
-		if (!(cond)) {                                                             \
-			check_failures++;                                                  \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                                      \
-			fputc('\n', stderr);                                               \
-		}                                                                          \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		check_count++;                                                                     \
+		if (!(cond)) {                                                                     \
+			check_failures++;                                                          \
+			fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);   \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+		}                                                                                  \
 	} while (0)
 
 /* |a - b| <= tol, NaN never passes. */
-#define CHECK_NEAR(a, b, tol, what)                                                        \
-	CHECK(fabs((double)(a) - (double)(b)) <= (tol), "%s: %.9g vs %.9g (tol %g)", (what),  \
+#define CHECK_NEAR(a, b, tol, what)                                                                \
+	CHECK(fabs((double)(a) - (double)(b)) <= (tol), "%s: %.9g vs %.9g (tol %g)", (what),       \
 	      (double)(a), (double)(b), (double)(tol))
 
 /* The error text contains the expected fragment. */
-#define CHECK_MSG(msg, fragment)                                                           \
-	CHECK(strstr((msg), (fragment)) != NULL, "message \"%s\" lacks \"%s\"", (msg),      \
-	      (fragment))
+#define CHECK_MSG(msg, fragment)                                                                   \
+	CHECK(strstr((msg), (fragment)) != NULL, "message \"%s\" lacks \"%s\"", (msg), (fragment))
 
 static inline int check_exit(void)
 {

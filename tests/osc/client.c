@@ -22,8 +22,8 @@ static int on_stats(const char *path, const char *types, lo_arg **argv, int argc
 	return 0;
 }
 
-static int on_instance(const char *path, const char *types, lo_arg **argv, int argc,
-                       lo_message m, void *user)
+static int on_instance(const char *path, const char *types, lo_arg **argv, int argc, lo_message m,
+                       void *user)
 {
 	(void)path, (void)types, (void)argc, (void)m;
 	osc_test_client *c = user;
@@ -35,8 +35,8 @@ static int on_instance(const char *path, const char *types, lo_arg **argv, int a
 	return 0;
 }
 
-static int on_list_end(const char *path, const char *types, lo_arg **argv, int argc,
-                       lo_message m, void *user)
+static int on_list_end(const char *path, const char *types, lo_arg **argv, int argc, lo_message m,
+                       void *user)
 {
 	(void)path, (void)types, (void)argc, (void)m;
 	osc_test_client *c = user;
@@ -114,27 +114,43 @@ static double now_ms(void)
 }
 
 /* Receives until *flag is set or the time is up. */
-static bool wait_for(osc_test_client *c, const bool *flag)
+static bool wait_for(osc_test_client *c, const bool *flag, int ms)
 {
-	double end = now_ms() + CLIENT_WAIT_MS;
+	double end = now_ms() + ms;
 	while (!*flag && now_ms() < end)
 		lo_server_recv_noblock(c->server, 20);
 	return *flag;
 }
 
+/* Reads whatever replies are queued, so a reply about to come cannot be
+ * dropped for lack of room behind stale ones. */
+static void drain(osc_test_client *c)
+{
+	for (int i = 0; i < 100000 && lo_server_recv_noblock(c->server, 0) > 0; i++)
+		;
+}
+
 bool client_sync(osc_test_client *c)
 {
-	c->got_stats = false;
-	if (client_send(c, "/recur/stats", "") < 0)
-		return false;
-	return wait_for(c, &c->got_stats);
+	drain(c);
+	/* Up to three requests: a packet may be dropped when the server's own
+	 * receive buffer is full of earlier traffic. */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		c->got_stats = false;
+		if (client_send(c, "/recur/stats", "") < 0)
+			return false;
+		if (wait_for(c, &c->got_stats, CLIENT_WAIT_MS / 3))
+			return true;
+	}
+	return false;
 }
 
 bool client_list(osc_test_client *c)
 {
+	drain(c);
 	c->got_list_end = false;
 	c->n_listed = 0;
 	if (client_send(c, "/recur/list", "") < 0)
 		return false;
-	return wait_for(c, &c->got_list_end);
+	return wait_for(c, &c->got_list_end, CLIENT_WAIT_MS);
 }

@@ -43,7 +43,7 @@ void client_close(osc_test_client *c);
 
 /* Sends a message from the client's socket: client_send(c, path, types, args...);
  * liblo's return value, negative on failure. */
-#define client_send(c, path, ...)                                                          \
+#define client_send(c, path, ...)                                                                  \
 	lo_send_from((c)->to, (c)->server, LO_TT_IMMEDIATE, (path), __VA_ARGS__)
 /* Sends raw bytes, well-formed or not, from the client's socket. */
 bool client_send_raw(osc_test_client *c, const void *bytes, size_t n);

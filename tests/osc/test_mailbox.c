@@ -22,8 +22,7 @@ static void check_single_thread(void)
 	CHECK(osc_mailbox_try_post(&mb, "/a/first", 8), "post to an empty box failed");
 	CHECK(osc_mailbox_try_post(&mb, "/b/second", 9), "replacing an unread message failed");
 	const char *t = osc_mailbox_open(&mb, &len);
-	CHECK(t && len == 9 && !strcmp(t, "/b/second"), "read \"%s\" (%u)", t ? t : "(null)",
-	      len);
+	CHECK(t && len == 9 && !strcmp(t, "/b/second"), "read \"%s\" (%u)", t ? t : "(null)", len);
 	/* While the reader holds it, the writer must not touch it. */
 	CHECK(!osc_mailbox_try_post(&mb, "/c", 2), "post while the reader holds the box");
 	uint32_t len2 = 0;

@@ -81,10 +81,9 @@ static void check_ports(void)
 		bool ok;
 		int value;
 	} cases[] = {
-	    {"0", true, 0},         {"9870", true, 9870}, {"65535", true, 65535},
-	    {"65536", false, 0},    {"", false, 0},       {"-1", false, 0},
-	    {"12a", false, 0},      {" 80", false, 0},    {"123456", false, 0},
-	    {"0x10", false, 0},     {"99999", false, 0},
+	    {"0", true, 0},       {"9870", true, 9870}, {"65535", true, 65535}, {"65536", false, 0},
+	    {"", false, 0},       {"-1", false, 0},     {"12a", false, 0},      {" 80", false, 0},
+	    {"123456", false, 0}, {"0x10", false, 0},   {"99999", false, 0},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int v = -7;

@@ -68,8 +68,7 @@ static void fake_init(fake_instance *f, const char *model)
 
 /* ---- a log that records what the server says ---- */
 
-static const char *log_uris[] = {LV2_LOG__Error, LV2_LOG__Note, LV2_LOG__Trace,
-                                 LV2_LOG__Warning};
+static const char *log_uris[] = {LV2_LOG__Error, LV2_LOG__Note, LV2_LOG__Trace, LV2_LOG__Warning};
 static int n_errors, n_warnings;
 static char last_log[1024];
 
@@ -138,8 +137,8 @@ static void check_resets(void)
 	client_send(&cl, "/recur/reset", "");
 	if (!synced())
 		return;
-	CHECK(fa.resets == 1 && fb.resets == 1 && fc.resets == 1, "reset all: %d %d %d",
-	      fa.resets, fb.resets, fc.resets);
+	CHECK(fa.resets == 1 && fb.resets == 1 && fc.resets == 1, "reset all: %d %d %d", fa.resets,
+	      fb.resets, fc.resets);
 	client_send(&cl, "/recur/2/reset", "");
 	client_send(&cl, "/recur/9/reset", ""); /* nobody has id 9 */
 	client_send(&cl, "/recur/2/reset", "i", 1);

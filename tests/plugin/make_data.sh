@@ -21,9 +21,12 @@ golden() {
 	"$build/process/recur-process" -q "$@" "$tmp/input.wav" "$tmp/$name.wav"
 	sox "$tmp/$name.wav" $raw "$data/$name.golden.f32"
 }
-for m in rnn gru lstm cond; do
+for m in rnn gru lstm; do
 	golden $m "$data/$m.json"
 done
+# The conditioned model with every knob at its default, 0.5: the middle of
+# drive [0, 10] and of tone [-1, 1].
+golden cond --cond drive=5 --cond tone=0 "$data/cond.json"
 # The conditioned model with cond1 = 0.25 and cond2 = 1: drive [0, 10] at
 # 2.5 and tone [-1, 1] at 1.
 golden cond_knobs --cond drive=2.5 --cond tone=1 "$data/cond.json"

@@ -6,8 +6,13 @@
  * a thread-local flag is set around lilv_instance_run.
  *
  * Also: 100 model loads in a row while audio runs lose no block.
+ *
+ * Meanwhile a thread sends OSC traffic to the plugin's OSC server (resets,
+ * bypass, loads, lists, malformed packets): the server thread's socket calls
+ * are its own; none may show up inside run().
  */
 #define _GNU_SOURCE
+#include "client.h"
 #include "common.h"
 
 #include <dlfcn.h>
@@ -319,6 +324,69 @@ static void soak(test_host *h, const float *in, uint32_t n_in, const char *bad_p
 	      h->notifications - notified);
 }
 
+/* ---- OSC traffic from another thread ---- */
+
+static atomic_bool traffic_on;
+/* What the traffic thread sent: messages the server must accept, must
+ * reject, and loads (accepted unless the mailbox stayed busy). */
+static int sent_good, sent_bad, sent_loads;
+
+/* One message of the mix; k picks which. */
+static void send_one(osc_test_client *c, int k)
+{
+	static const uint8_t junk[] = "\x13/recur/1\0,zz\0\xff\xfe";
+	switch (k % 8) {
+	case 0:
+		client_send(c, "/recur/reset", "");
+		break;
+	case 1:
+		client_send(c, "/recur/1/reset", "");
+		break;
+	case 2:
+		client_send(c, "/recur/1/bypass", "i", (k / 8) % 2);
+		break;
+	case 3:
+		client_send(c, "/recur/1/load", "s", data_path(models[(k / 8) % 4]));
+		sent_loads++;
+		return;
+	case 4:
+		client_send(c, "/recur/list", "");
+		break;
+	case 5:
+		client_send_raw(c, junk, sizeof junk);
+		sent_bad++;
+		return;
+	case 6:
+		client_send(c, "/recur/77/reset", "");
+		sent_bad++;
+		return;
+	default:
+		client_send(c, "/recur/1/bypass", "s", "on");
+		sent_bad++;
+		return;
+	}
+	sent_good++;
+}
+
+static void *osc_traffic(void *arg)
+{
+	osc_test_client *c = arg;
+	/* Bounded: at most 20000 messages, 100 µs apart; a sync every 40 keeps
+	 * the server's socket buffer from overflowing on a loaded machine, so
+	 * nothing is dropped. Loads only every 5th round: each one makes the
+	 * Worker read a file. */
+	for (int k = 0; k < 20000 && atomic_load(&traffic_on); k++) {
+		if (k % 8 != 3 || k % 40 == 3)
+			send_one(c, k);
+		if (k % 40 == 39 && !client_sync(c))
+			break;
+		usleep(100);
+	}
+	client_send(c, "/recur/1/bypass", "i", 0);
+	sent_good++;
+	return NULL;
+}
+
 /* 100 loads in a row while audio runs: every block still comes out. */
 static void reload_100(test_host *h, const float *in, uint32_t n_in)
 {
@@ -352,9 +420,13 @@ int main(void)
 	char bad_path[1024];
 	snprintf(bad_path, sizeof bad_path, "%s", data_path("no-such-model.json"));
 
+	osc_test_client osc;
+	if (!client_open(&osc, client_pick_port(3)))
+		return 1;
 	test_host h;
 	if (!host_open(&h, PLUGIN_URI, RATE))
 		return 1;
+	CHECK(host_get(&h, "osc_id") == 0.0f, "osc_id before the first run");
 
 	/* The wrappers do see the plugin's calls: loading on the Worker allocates
 	 * and reads a file. */
@@ -374,15 +446,33 @@ int main(void)
 	clear_calls();
 	host_before_run = start_counting;
 	host_after_run = stop_counting;
+	atomic_store(&traffic_on, true);
+	pthread_t traffic;
+	bool traffic_started = pthread_create(&traffic, NULL, osc_traffic, &osc) == 0;
+	CHECK(traffic_started, "OSC traffic thread");
 	soak(&h, in, n, bad_path);
-	report_calls("run() during the soak");
+	report_calls("run() during the soak with OSC traffic");
+	atomic_store(&traffic_on, false);
+	if (traffic_started)
+		pthread_join(traffic, NULL);
 	reload_100(&h, in, n);
 	report_calls("run() during 100 reloads");
 	printf("%lu calls inside run()\n", total_calls());
 	host_before_run = host_after_run = NULL;
 
+	/* The traffic reached the plugin: the server counted it. */
+	CHECK(host_get(&h, "osc_id") == 1.0f && host_get(&h, "osc_port") == (float)osc.port,
+	      "osc_id %g, osc_port %g", host_get(&h, "osc_id"), host_get(&h, "osc_port"));
+	CHECK(client_sync(&osc), "the OSC server does not answer after the soak");
+	CHECK(osc.accepted >= sent_good && osc.rejected >= sent_bad &&
+	          osc.accepted + osc.rejected >= sent_good + sent_bad + sent_loads,
+	      "OSC counted %lld accepted, %lld rejected; sent %d good, %d bad, %d loads",
+	      (long long)osc.accepted, (long long)osc.rejected, sent_good, sent_bad, sent_loads);
+	printf("OSC during the soak: %d good, %d bad, %d loads\n", sent_good, sent_bad, sent_loads);
+
 	host_close(&h);
 	host_close_world(&h);
+	client_close(&osc);
 	free(in);
 	return check_exit();
 }

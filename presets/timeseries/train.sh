@@ -1,0 +1,48 @@
+#!/bin/sh
+# Trains the shipped time-series models from generated data, as they were
+# made (two or three minutes on 2 cores):
+#   arbor-detector.json      GRU 32, 4 inputs (letters a, b, o, r one-hot), one
+#                            sigmoid output: the probability that "arbor" has
+#                            just been completed; 100 letters per second (fits
+#                            the CV plugin's four inputs)
+#   bravo-detector.json      the same for the seeds' "bravo" over a, b, o, r, v
+#                            (five inputs: run it with recur-process)
+#   temperature-next.json    GRU 8, next-step temperature predictor, 100 frames
+#                            per second; long segments, so the state it learns
+#                            stays right over a long series
+# Usage: presets/timeseries/train.sh BUILD_DIR [OUT_DIR]
+set -eu
+build=$1
+here=$(cd "$(dirname "$0")" && pwd)
+out=${2:-$here}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# recur-train writes sample_rate 0 for CSV data; these models are meant to
+# step at 100 frames per second, which the CV plugin and recur-process read.
+set_rate() {
+	python3 -c 'import json, sys
+m = json.load(open(sys.argv[1])); m["sample_rate"] = 100
+json.dump(m, open(sys.argv[1], "w"), indent=1)' "$1"
+}
+
+python3 "$here/make_letters.py" "$work/letters.csv" 400000 1 300
+"$build/train/recur-train" --csv "$work/letters.csv" --inputs a,b,o,r --targets arbor \
+	--cell gru --hidden 32 --out-act sigmoid --loss bce --no-skip \
+	--segment 256 --warmup 0 --epochs 800 --patience 100 --time-budget 120 --seed 2 \
+	--out "$out/arbor-detector.json" --quiet
+set_rate "$out/arbor-detector.json"
+
+python3 "$here/make_letters.py" "$work/bravo.csv" 400000 1 300 bravo aborv
+"$build/train/recur-train" --csv "$work/bravo.csv" --inputs a,b,o,r,v --targets bravo \
+	--cell gru --hidden 32 --out-act sigmoid --loss bce --no-skip \
+	--segment 256 --warmup 0 --epochs 800 --patience 100 --time-budget 120 --seed 2 \
+	--out "$out/bravo-detector.json" --quiet
+set_rate "$out/bravo-detector.json"
+
+python3 "$here/make_temperature.py" "$work/temperature.csv" 60000 100 1
+"$build/train/recur-train" --csv "$work/temperature.csv" --inputs temperature --targets next \
+	--cell gru --hidden 8 --loss mse --skip --segment 2048 --warmup 256 --batch 8 \
+	--epochs 300 --patience 40 --time-budget 60 --seed 1 --out "$out/temperature-next.json" --quiet
+set_rate "$out/temperature-next.json"
+rm -f "$out"/*.ckpt

@@ -1,0 +1,121 @@
+/*
+ * recur-spectrum: the average spectrum of a mono audio file, for plotting.
+ * Prints "frequency_hz level_db" per line, from DC to Nyquist: Hann-windowed
+ * frames of FFT_SIZE samples, half overlapping, their powers averaged. 0 dB
+ * is a full-scale sine (peak 1) whose frequency falls on a bin.
+ *
+ * usage: recur-spectrum IN.wav [FFT_SIZE (4096, a power of two)]
+ */
+#include <complex.h>
+#include <errno.h>
+#include <math.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* In-place iterative radix-2 FFT; n is a power of two. */
+static void fft(double complex *a, size_t n)
+{
+	for (size_t i = 1, j = 0; i < n; i++) {
+		size_t bit = n >> 1;
+		for (; j & bit; bit >>= 1)
+			j ^= bit;
+		j ^= bit;
+		if (i < j) {
+			double complex t = a[i];
+			a[i] = a[j];
+			a[j] = t;
+		}
+	}
+	for (size_t len = 2; len <= n; len <<= 1) {
+		double complex w_len = cexp(-2.0 * M_PI * I / (double)len);
+		for (size_t i = 0; i < n; i += len) {
+			double complex w = 1;
+			for (size_t k = 0; k < len / 2; k++) {
+				double complex u = a[i + k], v = a[i + k + len / 2] * w;
+				a[i + k] = u + v;
+				a[i + k + len / 2] = u - v;
+				w *= w_len;
+			}
+		}
+	}
+}
+
+static float *read_mono(const char *path, size_t *frames, int *rate)
+{
+	SF_INFO info = {0};
+	SNDFILE *f = sf_open(path, SFM_READ, &info);
+	if (!f) {
+		fprintf(stderr, "recur-spectrum: cannot read %s: %s\n", path, sf_strerror(NULL));
+		return NULL;
+	}
+	float *x = NULL;
+	if (info.channels != 1 || info.frames <= 0)
+		fprintf(stderr, "recur-spectrum: %s is not mono audio\n", path);
+	else if ((x = malloc((size_t)info.frames * sizeof *x)) &&
+	         sf_readf_float(f, x, info.frames) != info.frames) {
+		fprintf(stderr, "recur-spectrum: %s is truncated\n", path);
+		free(x);
+		x = NULL;
+	}
+	*frames = (size_t)info.frames;
+	*rate = info.samplerate;
+	sf_close(f);
+	return x;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: recur-spectrum IN.wav [FFT_SIZE]\n");
+		return 2;
+	}
+	size_t n = 4096;
+	if (argc == 3) {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(argv[2], &end, 10);
+		if (errno || *end || v < 16 || v > (1u << 20) || (v & (v - 1))) {
+			fprintf(stderr,
+			        "recur-spectrum: FFT_SIZE '%s' is not a power of two in 16..2^20\n",
+			        argv[2]);
+			return 2;
+		}
+		n = v;
+	}
+	size_t frames;
+	int rate;
+	float *x = read_mono(argv[1], &frames, &rate);
+	if (!x)
+		return 1;
+	if (frames < n) {
+		fprintf(stderr, "recur-spectrum: %s is shorter than one frame (%zu samples)\n",
+		        argv[1], n);
+		free(x);
+		return 1;
+	}
+	double complex *buf = malloc(n * sizeof *buf);
+	double *power = calloc(n / 2 + 1, sizeof *power);
+	if (!buf || !power) {
+		fprintf(stderr, "recur-spectrum: out of memory\n");
+		free(x), free(buf), free(power);
+		return 1;
+	}
+	size_t count = 0;
+	for (size_t start = 0; start + n <= frames; start += n / 2, count++) {
+		for (size_t i = 0; i < n; i++)
+			buf[i] =
+			    x[start + i] * (0.5 - 0.5 * cos(2.0 * M_PI * (double)i / (double)n));
+		fft(buf, n);
+		for (size_t k = 0; k <= n / 2; k++)
+			power[k] += creal(buf[k]) * creal(buf[k]) + cimag(buf[k]) * cimag(buf[k]);
+	}
+	/* A peak-1 sine on a bin gives |X| = n/4 through the Hann window. */
+	const double full_scale = (double)n / 4.0;
+	for (size_t k = 0; k <= n / 2; k++) {
+		double mag = sqrt(power[k] / (double)count) / full_scale;
+		printf("%.3f %.2f\n", (double)k * rate / (double)n, 20.0 * log10(mag + 1e-12));
+	}
+	free(x), free(buf), free(power);
+	return 0;
+}
