@@ -4,8 +4,7 @@
  * The ports and run() of the audio plugin; loading, state and patch messages
  * are the model slot's job (model_slot.c), shared with other recur plugins.
  */
-#include "model_slot.h"
-#include "osc_link.h"
+#include "instance.h"
 #include "plugins.h"
 #include "recur_audio_ports.h"
 #include "recur_uris.h"
@@ -39,8 +38,7 @@ typedef struct {
 } smoothed;
 
 typedef struct {
-	model_slot slot;
-	osc_link osc;
+	recur_instance base; /* first: the handle is also a recur_instance */
 
 	const float *in;
 	float *out;
@@ -88,12 +86,12 @@ static void read_options(recur_audio *p, const LV2_Feature *const *features)
 		if (strcmp(features[i]->URI, LV2_OPTIONS__options))
 			continue;
 		for (const LV2_Options_Option *o = features[i]->data; o->key; o++) {
-			if (o->type != p->slot.uris.atom_Int || o->size != sizeof(int32_t))
+			if (o->type != p->base.slot.uris.atom_Int || o->size != sizeof(int32_t))
 				continue;
 			int32_t v = *(const int32_t *)o->value;
-			if (o->key == p->slot.uris.bufsz_max && v > 0)
+			if (o->key == p->base.slot.uris.bufsz_max && v > 0)
 				p->max_block = (uint32_t)v;
-			else if (o->key == p->slot.uris.bufsz_nominal && v > 0)
+			else if (o->key == p->base.slot.uris.bufsz_nominal && v > 0)
 				p->nominal_block = (uint32_t)v;
 		}
 	}
@@ -108,12 +106,12 @@ static LV2_Handle instantiate(const LV2_Descriptor *d, double rate, const char *
 	if (!p)
 		return NULL;
 	memset(p, 0, sizeof *p);
-	if (!slot_init(&p->slot, RECUR_PLUGIN_URI, rate, features)) {
+	if (!slot_init(&p->base.slot, RECUR_PLUGIN_URI, rate, features)) {
 		free(p);
 		return NULL;
 	}
 	read_options(p, features);
-	osc_link_open(&p->osc, &p->slot);
+	osc_link_open(&p->base.osc, &p->base.slot);
 	p->smooth_k = 1.0f - expf(-1.0f / (SMOOTH_SECONDS * (float)rate));
 	return p;
 }
@@ -165,7 +163,7 @@ static void read_controls(recur_audio *p)
 	float mix = ctl(p, PORT_MIX, 1.0f);
 	p->mix.target = mix < 0.0f ? 0.0f : mix > 1.0f ? 1.0f : mix;
 	/* Bypassed when the host or OSC asks for it: the two are independent. */
-	bool enabled = ctl(p, PORT_ENABLED, 1.0f) > 0.5f && !osc_link_bypassed(&p->osc);
+	bool enabled = ctl(p, PORT_ENABLED, 1.0f) > 0.5f && !osc_link_bypassed(&p->base.osc);
 	p->enabled.target = enabled ? 1.0f : 0.0f;
 	if (!p->primed) {
 		p->in_gain.value = p->in_gain.target;
@@ -176,7 +174,7 @@ static void read_controls(recur_audio *p)
 	}
 	float reset = ctl(p, PORT_RESET, 0.0f);
 	if (reset > 0.5f && p->last_reset <= 0.5f)
-		slot_request_reset(&p->slot);
+		slot_request_reset(&p->base.slot);
 	p->last_reset = reset;
 }
 
@@ -273,10 +271,10 @@ static void run(LV2_Handle h, uint32_t frames)
 	_mm_setcsr(saved_csr | 0x8040); /* flush-to-zero and denormals-are-zero */
 #endif
 	recur_audio *p = h;
-	model_slot *s = &p->slot;
+	model_slot *s = &p->base.slot;
 	slot_run_begin(s);
 	slot_run_events(s, p->control, p->notify);
-	osc_link_run(&p->osc);
+	osc_link_run(&p->base.osc);
 	read_controls(p);
 
 	recur_model *m = slot_model_now(s);
@@ -301,7 +299,7 @@ static void run(LV2_Handle h, uint32_t frames)
 	if (p->osc_port)
 		*p->osc_port = (float)osc_server_port();
 	if (p->osc_id)
-		*p->osc_id = (float)osc_link_id(&p->osc);
+		*p->osc_id = (float)osc_link_id(&p->base.osc);
 #ifdef RECUR_HAVE_MXCSR
 	_mm_setcsr(saved_csr);
 #endif
@@ -313,59 +311,10 @@ static void activate(LV2_Handle h)
 {
 	recur_audio *p = h;
 	p->primed = false;
-	slot_request_reset(&p->slot);
-}
-
-static void cleanup(LV2_Handle h)
-{
-	recur_audio *p = h;
-	osc_link_close(&p->osc); /* first: the OSC server must not reach a dying slot */
-	slot_fini(&p->slot);
-	free(p);
-}
-
-static LV2_Worker_Status work(LV2_Handle h, LV2_Worker_Respond_Function respond,
-                              LV2_Worker_Respond_Handle handle, uint32_t size, const void *data)
-{
-	return slot_work(&((recur_audio *)h)->slot, respond, handle, size, data);
-}
-
-static LV2_Worker_Status work_response(LV2_Handle h, uint32_t size, const void *data)
-{
-	return slot_work_response(&((recur_audio *)h)->slot, size, data);
-}
-
-static LV2_State_Status save(LV2_Handle h, LV2_State_Store_Function store, LV2_State_Handle sh,
-                             uint32_t flags, const LV2_Feature *const *features)
-{
-	(void)flags;
-	recur_audio *p = h;
-	LV2_State_Status id = osc_link_save(&p->osc, store, sh);
-	LV2_State_Status model = slot_save(&p->slot, store, sh, features);
-	return model != LV2_STATE_SUCCESS ? model : id;
-}
-
-static LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrieve,
-                                LV2_State_Handle sh, uint32_t flags,
-                                const LV2_Feature *const *features)
-{
-	(void)flags;
-	recur_audio *p = h;
-	osc_link_restore(&p->osc, retrieve, sh);
-	return slot_restore(&p->slot, retrieve, sh, features);
-}
-
-static const void *extension_data(const char *uri)
-{
-	static const LV2_Worker_Interface worker = {work, work_response, NULL};
-	static const LV2_State_Interface state = {save, restore};
-	if (!strcmp(uri, LV2_WORKER__interface))
-		return &worker;
-	if (!strcmp(uri, LV2_STATE__interface))
-		return &state;
-	return NULL;
+	slot_request_reset(&p->base.slot);
 }
 
 const LV2_Descriptor recur_audio_descriptor = {
-    RECUR_PLUGIN_URI, instantiate, connect_port, activate, run, NULL, cleanup, extension_data,
+    RECUR_PLUGIN_URI,        instantiate, connect_port, activate, run, NULL, instance_cleanup,
+    instance_extension_data,
 };

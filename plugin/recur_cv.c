@@ -9,8 +9,7 @@
  * 0/1 with hysteresis. Loading, state, patch messages and OSC are the model
  * slot's and the OSC link's, the same code as the audio plugin's.
  */
-#include "model_slot.h"
-#include "osc_link.h"
+#include "instance.h"
 #include "plugins.h"
 #include "rate.h"
 #include "recur_cv_ports.h"
@@ -33,8 +32,7 @@
 #define CHUNK 256
 
 typedef struct {
-	model_slot slot;
-	osc_link osc;
+	recur_instance base; /* first: the handle is also a recur_instance */
 
 	const float *in[CV_CHANNELS];
 	float *out[CV_CHANNELS];
@@ -96,14 +94,14 @@ static LV2_Handle instantiate(const LV2_Descriptor *d, double rate, const char *
 	/* The model parameter is the audio plugin's, <…/recur#model>: one
 	 * parameter for every recur plugin, so hosts, presets and OSC treat the
 	 * two alike. */
-	if (!slot_init(&p->slot, RECUR_PLUGIN_URI, rate, features)) {
+	if (!slot_init(&p->base.slot, RECUR_PLUGIN_URI, rate, features)) {
 		free(p);
 		return NULL;
 	}
-	p->slot.accept = accept_model;
-	p->slot.own_rate = true;
+	p->base.slot.accept = accept_model;
+	p->base.slot.own_rate = true;
 	p->rate = rate;
-	osc_link_open(&p->osc, &p->slot);
+	osc_link_open(&p->base.osc, &p->base.slot);
 	return p;
 }
 
@@ -226,7 +224,7 @@ static bool process_chunk(recur_cv *p, recur_model *m, uint32_t at, uint32_t n, 
 
 static void write_monitors(recur_cv *p, const recur_model *m)
 {
-	model_slot *s = &p->slot;
+	model_slot *s = &p->base.slot;
 	slot_status st = slot_status_now(s);
 	cv_status cv = st == SLOT_STATUS_LOAD_FAILED ? CV_STATUS_LOAD_FAILED
 	               : !m                          ? CV_STATUS_EMPTY
@@ -244,7 +242,7 @@ static void write_monitors(recur_cv *p, const recur_model *m)
 	if (p->osc_port)
 		*p->osc_port = (float)osc_server_port();
 	if (p->osc_id)
-		*p->osc_id = (float)osc_link_id(&p->osc);
+		*p->osc_id = (float)osc_link_id(&p->base.osc);
 }
 
 static void run(LV2_Handle h, uint32_t frames)
@@ -254,16 +252,16 @@ static void run(LV2_Handle h, uint32_t frames)
 	_mm_setcsr(saved_csr | 0x8040); /* flush-to-zero and denormals-are-zero */
 #endif
 	recur_cv *p = h;
-	model_slot *s = &p->slot;
+	model_slot *s = &p->base.slot;
 	slot_run_begin(s);
 	slot_run_events(s, p->control, p->notify);
-	osc_link_run(&p->osc);
+	osc_link_run(&p->base.osc);
 
 	float reset = ctl(p, CV_PORT_RESET, 0.0f);
 	if (reset > 0.5f && p->last_reset <= 0.5f)
 		slot_request_reset(s);
 	p->last_reset = reset;
-	bool bypassed = ctl(p, CV_PORT_ENABLED, 1.0f) <= 0.5f || osc_link_bypassed(&p->osc);
+	bool bypassed = ctl(p, CV_PORT_ENABLED, 1.0f) <= 0.5f || osc_link_bypassed(&p->base.osc);
 	bool interpolate = ctl(p, CV_PORT_INTERPOLATE, 0.0f) > 0.5f;
 
 	recur_model *m = slot_model_now(s);
@@ -298,59 +296,10 @@ static void activate(LV2_Handle h)
 {
 	recur_cv *p = h;
 	p->clocked = NULL;
-	slot_request_reset(&p->slot);
-}
-
-static void cleanup(LV2_Handle h)
-{
-	recur_cv *p = h;
-	osc_link_close(&p->osc); /* first: the OSC server must not reach a dying slot */
-	slot_fini(&p->slot);
-	free(p);
-}
-
-static LV2_Worker_Status work(LV2_Handle h, LV2_Worker_Respond_Function respond,
-                              LV2_Worker_Respond_Handle handle, uint32_t size, const void *data)
-{
-	return slot_work(&((recur_cv *)h)->slot, respond, handle, size, data);
-}
-
-static LV2_Worker_Status work_response(LV2_Handle h, uint32_t size, const void *data)
-{
-	return slot_work_response(&((recur_cv *)h)->slot, size, data);
-}
-
-static LV2_State_Status save(LV2_Handle h, LV2_State_Store_Function store, LV2_State_Handle sh,
-                             uint32_t flags, const LV2_Feature *const *features)
-{
-	(void)flags;
-	recur_cv *p = h;
-	LV2_State_Status id = osc_link_save(&p->osc, store, sh);
-	LV2_State_Status model = slot_save(&p->slot, store, sh, features);
-	return model != LV2_STATE_SUCCESS ? model : id;
-}
-
-static LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrieve,
-                                LV2_State_Handle sh, uint32_t flags,
-                                const LV2_Feature *const *features)
-{
-	(void)flags;
-	recur_cv *p = h;
-	osc_link_restore(&p->osc, retrieve, sh);
-	return slot_restore(&p->slot, retrieve, sh, features);
-}
-
-static const void *extension_data(const char *uri)
-{
-	static const LV2_Worker_Interface worker = {work, work_response, NULL};
-	static const LV2_State_Interface state = {save, restore};
-	if (!strcmp(uri, LV2_WORKER__interface))
-		return &worker;
-	if (!strcmp(uri, LV2_STATE__interface))
-		return &state;
-	return NULL;
+	slot_request_reset(&p->base.slot);
 }
 
 const LV2_Descriptor recur_cv_descriptor = {
-    RECUR_CV_PLUGIN_URI, instantiate, connect_port, activate, run, NULL, cleanup, extension_data,
+    RECUR_CV_PLUGIN_URI,     instantiate, connect_port, activate, run, NULL, instance_cleanup,
+    instance_extension_data,
 };
