@@ -165,9 +165,9 @@ static void KFN(tanh_array)(const float *x, float *y, int n)
 	}
 
 #define RECUR_DEFINE_BLOCK(NB)                                                                     \
-	static void KFN(mv_block_##NB)(float *out, const float *b1, const float *b2,               \
-	                               const float *wa, const float *a, int na, const float *wb,   \
-	                               const float *bv, int nbc, int rows_p, float *tanh_into)     \
+	static inline __attribute__((always_inline)) void KFN(mv_block_##NB)(                      \
+	    float *out, const float *b1, const float *b2, const float *wa, const float *a, int na, \
+	    const float *wb, const float *bv, int nbc, int rows_p, float *tanh_into)               \
 	{                                                                                          \
 		RECUR_REP##NB(RECUR_ACC_INIT);                                                     \
 		if (b2) {                                                                          \
@@ -213,9 +213,9 @@ RECUR_DEFINE_BLOCK(16)
 
 /* Row blocks of MAX_BLOCK vectors, then one block of the remainder; widths
  * above MAX_BLOCK are never called on this path. */
-static void KFN(matvec)(float *out, const float *b1, const float *b2, const float *wa,
-                        const float *a, int na, const float *wb, const float *bv, int nbc,
-                        int rows_p, float *tanh_into)
+static inline __attribute__((always_inline)) void
+KFN(matvec)(float *out, const float *b1, const float *b2, const float *wa, const float *a, int na,
+            const float *wb, const float *bv, int nbc, int rows_p, float *tanh_into)
 {
 	int nvec = rows_p / VLEN;
 	for (int v = 0; v < nvec;) {
@@ -342,10 +342,34 @@ static void KFN(head)(const float *w, const float *b, const float *h, int n_out,
 	}
 }
 
+/* Every layer, then the head's products, in one call: the per-sample path
+ * of recur_step without an indirect call per layer and for the head. */
+static void KFN(forward)(recur_model *m, const float *x, float *y)
+{
+	const float *in = x;
+	for (int l = 0; l < m->shape.layers; l++) {
+		const recur_layer *L = &m->layer[l];
+		switch (L->cell) {
+		case RECUR_CELL_RNN:
+			KFN(rnn_step)(L, in, m->h[l], m->c[l], m->work);
+			break;
+		case RECUR_CELL_GRU:
+			KFN(gru_step)(L, in, m->h[l], m->c[l], m->work);
+			break;
+		case RECUR_CELL_LSTM:
+			KFN(lstm_step)(L, in, m->h[l], m->c[l], m->work);
+			break;
+		}
+		in = m->h[l];
+	}
+	KFN(head)(m->w_out, m->b_out, in, m->shape.n_outputs, m->hidden_p, y);
+}
+
 const recur_kernels KERNEL_TABLE = {
     .name = KERNEL_NAME,
     .layer_step = {KFN(rnn_step), KFN(gru_step), KFN(lstm_step)},
     .head = KFN(head),
+    .forward = KFN(forward),
     .sigmoid = KFN(sigmoid_array),
     .tanh = KFN(tanh_array),
 };

@@ -5,7 +5,7 @@
  * Every path (generic C, SSE2, AVX2+FMA, AVX-512F) is the same source,
  * kernel_body.h, compiled once per instruction set; the table of the path in
  * use is picked once (at load time, or by recur_kernel_select), so a step
- * costs one indirect call per layer and never a per-element test.
+ * costs one indirect call (the table's forward) and never a per-element test.
  */
 #ifndef RECUR_KERNELS_H
 #define RECUR_KERNELS_H
@@ -21,6 +21,9 @@ typedef struct {
 	/* y[o] = b[o] + dot(w[o * hidden_p ...], h) for o < n_out */
 	void (*head)(const float *w, const float *b, const float *h, int n_out, int hidden_p,
 	             float *y);
+	/* All layers of m (its own state and work) and the head's products
+	 * into y, before skip and output activation. */
+	void (*forward)(recur_model *m, const float *x, float *y);
 	/* Element-wise activations as used inside the cells; n a multiple of
 	 * RECUR_PAD. Exposed so tests can measure their error. */
 	void (*sigmoid)(const float *x, float *y, int n);

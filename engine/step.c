@@ -40,13 +40,19 @@ static void activate(recur_activation act, float *y, int n)
 	}
 }
 
-void recur_head_step(const recur_model *m, const float *x, const float *h, float *y)
+/* Skip and output activation: what follows the head's products. */
+static void finish(const recur_model *m, const float *x, float *y)
 {
 	const recur_shape *s = &m->shape;
-	recur_kernels_active()->head(m->w_out, m->b_out, h, s->n_outputs, m->hidden_p, y);
 	if (s->skip)
 		y[0] += x[0];
 	activate(s->out_act, y, s->n_outputs);
+}
+
+void recur_head_step(const recur_model *m, const float *x, const float *h, float *y)
+{
+	recur_kernels_active()->head(m->w_out, m->b_out, h, m->shape.n_outputs, m->hidden_p, y);
+	finish(m, x, y);
 }
 
 void recur_reset(recur_model *m)
@@ -57,14 +63,8 @@ void recur_reset(recur_model *m)
 
 void recur_step(recur_model *m, const float *x, float *y)
 {
-	const recur_kernels *k = recur_kernels_active();
-	const float *in = x;
-	for (int l = 0; l < m->shape.layers; l++) {
-		const recur_layer *L = &m->layer[l];
-		k->layer_step[L->cell](L, in, m->h[l], m->c[l], m->work);
-		in = m->h[l];
-	}
-	recur_head_step(m, x, in, y);
+	recur_kernels_active()->forward(m, x, y);
+	finish(m, x, y);
 }
 
 void recur_process(recur_model *m, const float *x, float *y, size_t frames)
