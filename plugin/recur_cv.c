@@ -1,9 +1,9 @@
 /*
- * recur-cv: one recurrent network on up to four CV signals, for data-flow
+ * recur-cv: one recurrent network on up to eight CV signals, for data-flow
  * hosts (mod-host, Carla's patchbay): sensor streams, detectors, classifiers.
  *
- * CV inputs 1..4 feed the model's inputs 0..3 and its outputs 0..3 come out
- * on CV outputs 1..4. A model trained at another rate than the host's steps
+ * CV inputs 1..8 feed the model's inputs 0..7 and its outputs 0..7 come out
+ * on CV outputs 1..8. A model trained at another rate than the host's steps
  * at its own rate (engine/rate.h: inputs averaged over each step, outputs
  * held or interpolated). The gate output turns output 0's probability into
  * 0/1 with hysteresis. Loading, state, patch messages and OSC are the model
@@ -158,7 +158,7 @@ static void restart(recur_cv *p, recur_model *m)
 	p->gate_on = false;
 }
 
-/* Without a model, or bypassed: in1..4 straight to out1..4, gate closed. */
+/* Without a model, or bypassed: in1..8 straight to out1..8, gate closed. */
 static void pass_through(recur_cv *p, uint32_t frames)
 {
 	for (int c = 0; c < CV_CHANNELS; c++) {

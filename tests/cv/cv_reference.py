@@ -3,8 +3,8 @@
 
 Usage: cv_reference.py ENGINE_TESTS_DIR OUT_DIR
 
-Writes into OUT_DIR random models in recur's JSON format, a 4-channel CV input
-and, per case, the outputs the plugin must produce on its 4 CV outputs and its
+Writes into OUT_DIR random models in recur's JSON format, an 8-channel CV input
+and, per case, the outputs the plugin must produce on its 8 CV outputs and its
 gate, computed here: the cells by tests/engine/reference.py's equations, the
 stepping rule of a model at its own rate (docs/cv.md) from its closed form:
 
@@ -16,7 +16,7 @@ stepping rule of a model at its own rate (docs/cv.md) from its closed form:
     hold:        out(n) = y[s(n) - 1]                    (0 when s(n) = 0)
     interpolate: out(n) = y[s-2] + phase / H (y[s-1] - y[s-2])  (0 for y[-1], y[-2])
 
-Files: input.f32 (FRAMES x 4, frame-major), <case>.f32 (FRAMES x 5: out1..4 and
+Files: input.f32 (FRAMES x 8, frame-major), <case>.f32 (FRAMES x 9: out1..8 and
 gate), all little-endian float32; cases.txt lists "case model interpolate".
 """
 import json
@@ -27,6 +27,7 @@ import sys
 import numpy as np
 
 FRAMES = 8192
+CHANNELS = 8  # CV inputs and outputs of the plugin
 HOST_RATE = 48000
 GATE_THRESHOLD = 0.5
 GATE_HYSTERESIS = 0.05
@@ -126,7 +127,7 @@ def main():
     out_dir = sys.argv[2]
     rng = np.random.default_rng(20261122)
     # Smooth random CV (a random walk, clipped), so averaging has work to do.
-    x = np.clip(np.cumsum(rng.normal(0, 0.05, (FRAMES, 4)), axis=0), -1, 1).astype(np.float32)
+    x = np.clip(np.cumsum(rng.normal(0, 0.05, (FRAMES, CHANNELS)), axis=0), -1, 1).astype(np.float32)
     x.tofile(os.path.join(out_dir, "input.f32"))
 
     models = {
@@ -139,6 +140,9 @@ def main():
         # 4 in, 2 out at 1000 steps per second (48 samples per step).
         "quad": (random_model(rng, "rnn", 4, 2, 8, 1, "tanh", 1000),
                  ["a", "b", "c", "d"], ["u", "v"]),
+        # As wide as the plugin: 8 in, 8 out at 1000 steps per second.
+        "octo": (random_model(rng, "rnn", 8, 8, 8, 1, "tanh", 1000),
+                 ["i%d" % k for k in range(1, 9)], ["o%d" % k for k in range(1, 9)]),
     }
     cases = []
     for name, (spec, ins, outs) in models.items():
@@ -146,9 +150,9 @@ def main():
             json.dump(to_json(spec, ins, outs), f)
         for interpolate in (False, True):
             y = outputs_at_rate(ref, spec, x, interpolate)
-            table = np.zeros((FRAMES, 5))
+            table = np.zeros((FRAMES, CHANNELS + 1))
             table[:, :spec["n_out"]] = y
-            table[:, 4] = gate_of(y[:, 0])
+            table[:, CHANNELS] = gate_of(y[:, 0])
             case = "%s_%s" % (name, "interp" if interpolate else "hold")
             table.astype(np.float32).tofile(os.path.join(out_dir, case + ".f32"))
             cases.append("%s %s.json %d" % (case, name, int(interpolate)))

@@ -14,10 +14,10 @@
 
 #define CV_URI  "https://recur.dev/plugins/recur-cv"
 #define CV_RATE 48000.0
-/* Outputs per frame the tests record: out1..4 and the gate. */
+/* Outputs per frame the tests record: out1..8 and the gate. */
 #define CV_TRACKS (CV_CHANNELS + 1)
 
-/* x: frames x 4 CV inputs, frame-major; y: frames x CV_TRACKS. Runs blocks of
+/* x: frames x CV_CHANNELS inputs, frame-major; y: frames x CV_TRACKS. Runs blocks of
  * `block` frames (0: random lengths 1..700 from a fixed seed), servicing the
  * Worker after each, as the host's audio and worker threads would. */
 static inline void cv_run(test_host *h, const float *x, float *y, uint32_t frames, uint32_t block)

@@ -16,4 +16,4 @@ import json, sys
 m = json.load(open(sys.argv[1])); m["sample_rate"] = 100
 json.dump(m, open(sys.argv[1], "w"))
 PY
-exec "$2" "$work/arbor.json" 2
+exec "$2" "$work/arbor.json" arbor abor 2

@@ -2,8 +2,9 @@
  * The CV plugin, loaded by URI through lilv, against a float64 numpy
  * reference (cv_reference.py): a 3-in 4-out softmax GRU per sample, a 2-in
  * sigmoid LSTM at its own rate of 700 steps per second (48000 / 700 is not a
- * whole number of samples) and a 4-in 2-out RNN at 1000, each with hold and
- * interpolation, whatever the split into blocks. Also: the ports agree with
+ * whole number of samples), a 4-in 2-out RNN and an 8-in 8-out RNN (every CV
+ * port) at 1000, each with hold and interpolation, whatever the split into
+ * blocks. Also: the ports agree with
  * the Turtle, unused outputs are 0, softmax outputs sum to 1, the gate, the
  * status and step rate, the port mapping logged on load, refusal of a model
  * with too many outputs while the previous one keeps running, and bypass.
@@ -81,11 +82,11 @@ static void check_softmax_sums(uint32_t n)
 	CHECK(worst < 1e-5, "softmax outputs do not sum to 1 (off by %g)", worst);
 }
 
-/* A 5-output model cannot be carried by 4 CV outputs: refused, logged, and
+/* A 9-output model cannot be carried by 8 CV outputs: refused, logged, and
  * the running model goes on undisturbed. */
 static void check_refusal(test_host *h, const float *x, uint32_t n)
 {
-	recur_shape shape = {RECUR_CELL_GRU, 2, 5, 4, 1, false, RECUR_ACT_LINEAR};
+	recur_shape shape = {RECUR_CELL_GRU, 2, CV_CHANNELS + 1, 4, 1, false, RECUR_ACT_LINEAR};
 	recur_error err;
 	recur_model *wide = recur_model_new(&shape, &err);
 	CHECK(wide && recur_model_save(wide, in_dir("wide.json"), &err), "cannot write wide.json");
@@ -101,7 +102,7 @@ static void check_refusal(test_host *h, const float *x, uint32_t n)
 	host_send_model(h, in_dir("wide.json"));
 	cv_run(h, x + (size_t)half * CV_CHANNELS, got + (size_t)half * CV_TRACKS, n - half, 256);
 	CHECK(h->log_errors == errors + 1, "refusal not logged as an error");
-	CHECK(strstr(h->last_log, "5 outputs") && strstr(h->last_log, "4 CV outputs"),
+	CHECK(strstr(h->last_log, "9 outputs") && strstr(h->last_log, "8 CV outputs"),
 	      "refusal message does not say why: %s", h->last_log);
 	CHECK(host_get(h, "status") == CV_STATUS_LOAD_FAILED, "status %g after a refusal",
 	      host_get(h, "status"));
@@ -120,7 +121,7 @@ static void check_bypass(test_host *h, const float *x, uint32_t n)
 			through &= got[(size_t)t * CV_TRACKS + c] == x[(size_t)t * CV_CHANNELS + c];
 		through &= got[(size_t)t * CV_TRACKS + CV_CHANNELS] == 0.0f;
 	}
-	CHECK(through, "bypassed: out1..4 are not in1..4 with the gate closed");
+	CHECK(through, "bypassed: out1..8 are not in1..8 with the gate closed");
 	host_set(h, "enabled", 1.0f);
 }
 
@@ -170,6 +171,10 @@ int main(int argc, char **argv)
 	      host_get(&h, "step_rate"));
 	check_case(&h, "quad_hold", "quad.json", 0, x, n);
 	check_case(&h, "quad_interp", "quad.json", 1, x, n);
+	check_case(&h, "octo_hold", "octo.json", 0, x, n);
+	CHECK(strstr(h.last_log, "in8 = i8") && strstr(h.last_log, "out8 = o8"),
+	      "load of an 8 x 8 model did not log in8 and out8: %s", h.last_log);
+	check_case(&h, "octo_interp", "octo.json", 1, x, n);
 	check_refusal(&h, x, n);
 	check_bypass(&h, x, n);
 

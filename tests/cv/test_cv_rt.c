@@ -72,7 +72,7 @@ int main(void)
 	snprintf(missing, sizeof missing, "%s/no-such-model.json", dir);
 	snprintf(detector, sizeof detector, "%s/arbor-detector.json", presets);
 	snprintf(temperature, sizeof temperature, "%s/temperature-next.json", presets);
-	recur_shape shape = {RECUR_CELL_LSTM, 5, 2, 4, 1, false, RECUR_ACT_LINEAR};
+	recur_shape shape = {RECUR_CELL_LSTM, CV_CHANNELS + 1, 2, 4, 1, false, RECUR_ACT_LINEAR};
 	recur_error err;
 	recur_model *m = recur_model_new(&shape, &err);
 	CHECK(m && recur_model_save(m, wide, &err), "cannot write %s", wide);
