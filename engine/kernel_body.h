@@ -135,7 +135,15 @@ static void KFN(tanh_array)(const float *x, float *y, int n)
 	RECUR_ACC_FMA2(k) acc3##k = vf_fma(vf_load(w0 + 2 * rows_p + k * VLEN), s2, acc3##k);
 #define RECUR_ACC_FMA4(k)                                                                          \
 	RECUR_ACC_FMA3(k) acc4##k = vf_fma(vf_load(w0 + 3 * rows_p + k * VLEN), s3, acc4##k);
-#define RECUR_ACC_SUM(k)   vf_add(vf_add(acc##k, acc2##k), vf_add(acc3##k, acc4##k))
+/* Only the sets in use are added: x + 0.0f is not x in IEEE arithmetic (for
+ * x = -0), so the compiler would keep every add of an unused zero set, and
+ * they sit between the last FMA and the activation on every sample's critical
+ * path. `sets` is the block's constant RECUR_SETS(NB). */
+#define RECUR_ACC_SUM(k)                                                                           \
+	(sets == 1   ? acc##k                                                                      \
+	 : sets == 2 ? vf_add(acc##k, acc2##k)                                                     \
+	 : sets == 3 ? vf_add(vf_add(acc##k, acc2##k), acc3##k)                                    \
+	             : vf_add(vf_add(acc##k, acc2##k), vf_add(acc3##k, acc4##k)))
 #define RECUR_ACC_STORE(k) vf_store(out + k * VLEN, RECUR_ACC_SUM(k));
 #define RECUR_ACC_STORE_TANH(k)                                                                    \
 	{                                                                                          \
@@ -169,6 +177,7 @@ static void KFN(tanh_array)(const float *x, float *y, int n)
 	    float *out, const float *b1, const float *b2, const float *wa, const float *a, int na, \
 	    const float *wb, const float *bv, int nbc, int rows_p, float *tanh_into)               \
 	{                                                                                          \
+		enum { sets = RECUR_SETS(NB) };                                                    \
 		RECUR_REP##NB(RECUR_ACC_INIT);                                                     \
 		if (b2) {                                                                          \
 			RECUR_REP##NB(RECUR_ACC_BIAS2)                                             \
