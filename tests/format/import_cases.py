@@ -20,6 +20,11 @@ import tempfile
 
 import numpy as np
 
+# PyTorch's cell equations live once, in the engine's known-answer reference;
+# the Keras ones below are this file's own, as only the importer needs them.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "engine"))
+from reference import layer_step  # noqa: E402
+
 FRAMES = 48
 
 
@@ -115,21 +120,7 @@ def aidax_case(rng, cell, n_in, hidden, layers, skip, act="", n_out=1, out_gain_
 
 def torch_step(cell, w, x, h, c):
     w_ih, w_hh, b_ih, b_hh = w
-    H = w_hh.shape[1]
-    gi = w_ih @ x + b_ih
-    gh = w_hh @ h + b_hh
-    if cell == "rnn":
-        return np.tanh(gi + gh), c
-    if cell == "gru":
-        r = sigmoid(gi[:H] + gh[:H])
-        z = sigmoid(gi[H:2 * H] + gh[H:2 * H])
-        n = np.tanh(gi[2 * H:] + r * gh[2 * H:])
-        return (1 - z) * n + z * h, c
-    g = gi + gh
-    i, f = sigmoid(g[:H]), sigmoid(g[H:2 * H])
-    gg, o = np.tanh(g[2 * H:3 * H]), sigmoid(g[3 * H:])
-    c = f * c + i * gg
-    return o * np.tanh(c), c
+    return layer_step(cell, {"w_ih": w_ih, "w_hh": w_hh, "b_ih": b_ih, "b_hh": b_hh}, x, h, c)
 
 
 def torch_weights(rng, cell, n_in, hidden, layers):

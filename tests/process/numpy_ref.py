@@ -5,42 +5,14 @@ writes the outputs as CSV.
 Usage: numpy_ref.py MODEL.json INPUT.csv OUTPUT.csv
 """
 import json
+import os
 import sys
 
 import numpy as np
 
-
-def sigmoid(v):
-    return 1.0 / (1.0 + np.exp(-v))
-
-
-def layer_step(cell, p, x, h, c):
-    gi = p["w_ih"] @ x + p["b_ih"]
-    gh = p["w_hh"] @ h + p["b_hh"]
-    H = h.shape[0]
-    if cell == "rnn":
-        return np.tanh(gi + gh), c
-    if cell == "gru":
-        r = sigmoid(gi[:H] + gh[:H])
-        z = sigmoid(gi[H:2 * H] + gh[H:2 * H])
-        n = np.tanh(gi[2 * H:] + r * gh[2 * H:])
-        return (1 - z) * n + z * h, c
-    g = gi + gh
-    i, f = sigmoid(g[:H]), sigmoid(g[H:2 * H])
-    gg, o = np.tanh(g[2 * H:3 * H]), sigmoid(g[3 * H:])
-    c = f * c + i * gg
-    return o * np.tanh(c), c
-
-
-def activate(name, y):
-    if name == "tanh":
-        return np.tanh(y)
-    if name == "sigmoid":
-        return sigmoid(y)
-    if name == "softmax":
-        e = np.exp(y - y.max())
-        return e / e.sum()
-    return y
+# The PyTorch cell equations live once, in the engine's known-answer reference.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "engine"))
+from reference import head, layer_step  # noqa: E402
 
 
 def main():
@@ -67,10 +39,7 @@ def main():
         for k, p in enumerate(layers):
             h[k], c[k] = layer_step(m["cell"], p, v, h[k], c[k])
             v = h[k]
-        y = w_out @ v + b_out
-        if m["skip"]:
-            y[0] += x[0]
-        rows.append(activate(m["output_activation"], y))
+        rows.append(head(m["output_activation"], m["skip"], w_out, b_out, v, x))
     header = ",".join(p["name"] for p in m["outputs"])
     np.savetxt(output_path, np.array(rows), delimiter=",", fmt="%.17g", header=header,
                comments="")
