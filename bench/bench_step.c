@@ -3,7 +3,7 @@
  *
  *   bench-step [--kernel NAME] [--model CELL-HIDDEN] [--steps N]
  *
- * Without --steps it times each model (best of 40 runs of 0.1 s of audio at
+ * Without --steps it times each model (best of 400 runs of 0.1 s of audio at
  * 48 kHz) and prints ns per sample and the real-time factor. With
  * --steps it runs exactly N samples per model through bench_run() and prints
  * nothing else, so `valgrind --tool=callgrind --toggle-collect=bench_run`
@@ -20,7 +20,7 @@
 #define RATE 48000
 /* Best of many short runs: the minimum filters out time stolen by other
  * processes on a shared machine. */
-#define REPEATS    40
+#define REPEATS    400
 #define RUN_FRAMES 4800
 
 static const recur_cell cells[] = {RECUR_CELL_RNN, RECUR_CELL_GRU, RECUR_CELL_LSTM};

@@ -144,13 +144,11 @@ static void KFN(tanh_array)(const float *x, float *y, int n)
 	 : sets == 2 ? vf_add(acc##k, acc2##k)                                                     \
 	 : sets == 3 ? vf_add(vf_add(acc##k, acc2##k), acc3##k)                                    \
 	             : vf_add(vf_add(acc##k, acc2##k), vf_add(acc3##k, acc4##k)))
-#define RECUR_ACC_STORE(k) vf_store(out + k * VLEN, RECUR_ACC_SUM(k));
-#define RECUR_ACC_STORE_TANH(k)                                                                    \
-	{                                                                                          \
-		vf t = KFN(tanh_v)(RECUR_ACC_SUM(k));                                              \
-		vf_store(out + k * VLEN, t);                                                       \
-		vf_store(tanh_into + k * VLEN, t);                                                 \
-	}
+#define RECUR_ACC_STORE(k)   vf_store(out + k * VLEN, RECUR_ACC_SUM(k));
+#define RECUR_ACC_TANH(k)    vf t##k = KFN(tanh_v)(RECUR_ACC_SUM(k));
+#define RECUR_TANH_STORE(k)  vf_store(tanh_into + k * VLEN, t##k);
+#define RECUR_TANH_RECORD(k) vf_store(out + k * VLEN, t##k);
+#define RECUR_HEAD_FMA(k)    a = vf_fma(t##k, vf_load(wo + k * VLEN), a);
 
 /* Columns in groups of RECUR_STEP_sets, one column per accumulator set (or,
  * for 1x2, two columns into the one set). Unused broadcasts are dropped by
@@ -172,10 +170,19 @@ static void KFN(tanh_array)(const float *x, float *y, int n)
 		RECUR_REP##NB(RECUR_ACC_FMA##sets)                                                 \
 	}
 
+/* The dense head over units whose tanh is still in registers: the RNN's
+ * top layer hands its new h to the head without reading it back. */
+typedef struct {
+	const float *w, *b;
+	int n_out, hidden_p;
+	float *y;
+} KFN(head_args);
+
 #define RECUR_DEFINE_BLOCK(NB)                                                                     \
 	static inline __attribute__((always_inline)) void KFN(mv_block_##NB)(                      \
 	    float *out, const float *b1, const float *b2, const float *wa, const float *a, int na, \
-	    const float *wb, const float *bv, int nbc, int rows_p, float *tanh_into)               \
+	    const float *wb, const float *bv, int nbc, int rows_p, float *tanh_into,               \
+	    const KFN(head_args) * hd)                                                             \
 	{                                                                                          \
 		enum { sets = RECUR_SETS(NB) };                                                    \
 		RECUR_REP##NB(RECUR_ACC_INIT);                                                     \
@@ -196,10 +203,20 @@ static void KFN(tanh_array)(const float *x, float *y, int n)
 				RECUR_COLUMNS(NB, 1x2)                                             \
 			RECUR_COLUMNS(NB, 1)                                                       \
 		}                                                                                  \
-		if (tanh_into) {                                                                   \
-			RECUR_REP##NB(RECUR_ACC_STORE_TANH)                                        \
-		} else {                                                                           \
-			RECUR_REP##NB(RECUR_ACC_STORE)                                             \
+		if (!tanh_into) {                                                                  \
+			if (out) {                                                                 \
+				RECUR_REP##NB(RECUR_ACC_STORE)                                     \
+			}                                                                          \
+			return;                                                                    \
+		}                                                                                  \
+		RECUR_REP##NB(RECUR_ACC_TANH) RECUR_REP##NB(RECUR_TANH_STORE) if (out)             \
+		{                                                                                  \
+			RECUR_REP##NB(RECUR_TANH_RECORD)                                           \
+		}                                                                                  \
+		for (int o = 0; hd && o < hd->n_out; o++) {                                        \
+			const float *wo = hd->w + (size_t)o * hd->hidden_p;                        \
+			vf a = vf_zero();                                                          \
+			RECUR_REP##NB(RECUR_HEAD_FMA) hd->y[o] = hd->b[o] + vf_hsum(a);            \
 		}                                                                                  \
 	}
 
@@ -221,21 +238,26 @@ RECUR_DEFINE_BLOCK(15)
 RECUR_DEFINE_BLOCK(16)
 
 /* Row blocks of MAX_BLOCK vectors, then one block of the remainder; widths
- * above MAX_BLOCK are never called on this path. */
+ * above MAX_BLOCK are never called on this path.
+ *
+ * out = b1 (+ b2) + wa a + wb b. With tanh_into (one block only), the tanh of
+ * that goes to tanh_into and, when out is not NULL, to out; with hd, the
+ * head's products of the tanh go to hd->y. */
 static inline __attribute__((always_inline)) void
 KFN(matvec)(float *out, const float *b1, const float *b2, const float *wa, const float *a, int na,
-            const float *wb, const float *bv, int nbc, int rows_p, float *tanh_into)
+            const float *wb, const float *bv, int nbc, int rows_p, float *tanh_into,
+            const KFN(head_args) * hd, int max_width)
 {
 	int nvec = rows_p / VLEN;
 	for (int v = 0; v < nvec;) {
 		int width = nvec - v < MAX_BLOCK ? nvec - v : MAX_BLOCK, o = v * VLEN;
 		const float *b2o = b2 ? b2 + o : NULL, *wbo = wb ? wb + o : NULL;
-		float *act = tanh_into ? tanh_into + o : NULL;
+		float *act = tanh_into ? tanh_into + o : NULL, *outo = out ? out + o : NULL;
 #define RECUR_MV_CASE(k)                                                                           \
 	case k:                                                                                    \
-		if (k <= MAX_BLOCK)                                                                \
+		if (k <= MAX_BLOCK && k <= max_width)                                              \
 			KFN(mv_block_##k)                                                          \
-		(out + o, b1 + o, b2o, wa + o, a, na, wbo, bv, nbc, rows_p, act);                  \
+		(outo, b1 + o, b2o, wa + o, a, na, wbo, bv, nbc, rows_p, act, hd);                 \
 		break;
 		switch (width) {
 			RECUR_MV_CASE(1)
@@ -274,10 +296,13 @@ static void KFN(rnn_step)(const recur_layer *L, const float *x, float *h, float 
 	(void)c;
 	const int H = L->hidden, hp = (H + RECUR_PAD - 1) / RECUR_PAD * RECUR_PAD;
 	if (L->rows_p <= MAX_BLOCK * VLEN) {
-		KFN(matvec)(work, L->b_x, L->b_h, L->w_x, x, L->in, L->w_h, h, H, L->rows_p, h);
+		KFN(matvec)
+		(work, L->b_x, L->b_h, L->w_x, x, L->in, L->w_h, h, H, L->rows_p, h, NULL,
+		 MAX_BLOCK);
 		return;
 	}
-	KFN(matvec)(work, L->b_x, L->b_h, L->w_x, x, L->in, L->w_h, h, H, L->rows_p, NULL);
+	KFN(matvec)
+	(work, L->b_x, L->b_h, L->w_x, x, L->in, L->w_h, h, H, L->rows_p, NULL, NULL, MAX_BLOCK);
 	for (int u = 0; u < hp; u += VLEN) {
 		vf t = vf_keep(KFN(tanh_v)(vf_load(work + u)), vm_units_below(u, H));
 		vf_store(work + u, t);
@@ -290,8 +315,10 @@ static void KFN(gru_step)(const recur_layer *L, const float *x, float *h, float 
 	(void)c;
 	const int H = L->hidden, hp = (H + RECUR_PAD - 1) / RECUR_PAD * RECUR_PAD;
 	float *gx = work, *gh = work + L->rows_p;
-	KFN(matvec)(gx, L->b_x, NULL, L->w_x, x, L->in, NULL, NULL, 0, L->rows_p, NULL);
-	KFN(matvec)(gh, L->b_h, NULL, L->w_h, h, H, NULL, NULL, 0, L->rows_p, NULL);
+	KFN(matvec)
+	(gx, L->b_x, NULL, L->w_x, x, L->in, NULL, NULL, 0, L->rows_p, NULL, NULL, MAX_BLOCK);
+	KFN(matvec)
+	(gh, L->b_h, NULL, L->w_h, h, H, NULL, NULL, 0, L->rows_p, NULL, NULL, MAX_BLOCK);
 	/* In place over gx: a unit's gates are stored after all its inputs are
 	 * read, and only valid lanes are written, so no later unit's input is
 	 * overwritten. */
@@ -312,7 +339,8 @@ static void KFN(lstm_step)(const recur_layer *L, const float *x, float *h, float
 {
 	const int H = L->hidden, hp = (H + RECUR_PAD - 1) / RECUR_PAD * RECUR_PAD;
 	float *g = work, *cn_rec = work + L->rows_p, *tc_rec = cn_rec + hp;
-	KFN(matvec)(g, L->b_x, L->b_h, L->w_x, x, L->in, L->w_h, h, H, L->rows_p, NULL);
+	KFN(matvec)
+	(g, L->b_x, L->b_h, L->w_x, x, L->in, L->w_h, h, H, L->rows_p, NULL, NULL, MAX_BLOCK);
 	for (int u = 0; u < hp; u += VLEN) {
 		vmask m = vm_units_below(u, H);
 		vf i = KFN(sigmoid_v)(vf_loadu(g + u));
@@ -351,27 +379,66 @@ static void KFN(head)(const float *w, const float *b, const float *h, int n_out,
 	}
 }
 
-/* Every layer, then the head's products, in one call: the per-sample path
- * of recur_step without an indirect call per layer and for the head. */
-static void KFN(forward)(recur_model *m, const float *x, float *y)
+/* Row vectors of the largest RNN layer whose product fits one block. */
+#define RNN_FUSED_WIDTH (MAX_BLOCK < RECUR_MAX_HIDDEN / VLEN ? MAX_BLOCK : RECUR_MAX_HIDDEN / VLEN)
+
+static inline void KFN(layer)(const recur_layer *L, const float *x, float *h, float *c, float *work)
 {
+	switch (L->cell) {
+	case RECUR_CELL_RNN:
+		KFN(rnn_step)(L, x, h, c, work);
+		break;
+	case RECUR_CELL_GRU:
+		KFN(gru_step)(L, x, h, c, work);
+		break;
+	case RECUR_CELL_LSTM:
+		KFN(lstm_step)(L, x, h, c, work);
+		break;
+	}
+}
+
+/* Every layer, then the head's products, in one call: the per-sample path
+ * of recur_step without an indirect call per layer and for the head. An RNN
+ * top layer that fits one block hands its h to the head in registers and
+ * leaves no training record (inference needs none). */
+static inline __attribute__((always_inline)) void KFN(forward_body)(recur_model *m, const float *x,
+                                                                    float *y)
+{
+	const int top = m->shape.layers - 1;
 	const float *in = x;
-	for (int l = 0; l < m->shape.layers; l++) {
-		const recur_layer *L = &m->layer[l];
-		switch (L->cell) {
-		case RECUR_CELL_RNN:
-			KFN(rnn_step)(L, in, m->h[l], m->c[l], m->work);
-			break;
-		case RECUR_CELL_GRU:
-			KFN(gru_step)(L, in, m->h[l], m->c[l], m->work);
-			break;
-		case RECUR_CELL_LSTM:
-			KFN(lstm_step)(L, in, m->h[l], m->c[l], m->work);
-			break;
-		}
+	for (int l = 0; l < top; l++) {
+		KFN(layer)(&m->layer[l], in, m->h[l], m->c[l], m->work);
 		in = m->h[l];
 	}
-	KFN(head)(m->w_out, m->b_out, in, m->shape.n_outputs, m->hidden_p, y);
+	const recur_layer *L = &m->layer[top];
+	if (L->cell == RECUR_CELL_RNN && L->rows_p <= RNN_FUSED_WIDTH * VLEN) {
+		const KFN(head_args) hd = {m->w_out, m->b_out, m->shape.n_outputs, m->hidden_p, y};
+		KFN(matvec)
+		(NULL, L->b_x, L->b_h, L->w_x, in, L->in, L->w_h, m->h[top], L->hidden, L->rows_p,
+		 m->h[top], &hd, RNN_FUSED_WIDTH);
+		return;
+	}
+	KFN(layer)(L, in, m->h[top], m->c[top], m->work);
+	KFN(head)(m->w_out, m->b_out, m->h[top], m->shape.n_outputs, m->hidden_p, y);
+}
+
+static void KFN(forward)(recur_model *m, const float *x, float *y)
+{
+	KFN(forward_body)(m, x, y);
+}
+
+/* A block of a mono signal with the sample loop inside the kernel unit: no
+ * indirect call per sample, and none at all for an RNN top layer. */
+static void KFN(mono)(recur_model *m, float *x, const float *in, float *out, size_t frames)
+{
+	float y[RECUR_MAX_IO];
+	const bool skip = m->shape.skip;
+	for (size_t t = 0; t < frames; t++) {
+		const float xt = in[t];
+		x[0] = xt;
+		KFN(forward_body)(m, x, y);
+		out[t] = skip ? y[0] + xt : y[0];
+	}
 }
 
 const recur_kernels KERNEL_TABLE = {
@@ -379,6 +446,7 @@ const recur_kernels KERNEL_TABLE = {
     .layer_step = {KFN(rnn_step), KFN(gru_step), KFN(lstm_step)},
     .head = KFN(head),
     .forward = KFN(forward),
+    .mono = KFN(mono),
     .sigmoid = KFN(sigmoid_array),
     .tanh = KFN(tanh_array),
 };

@@ -5,7 +5,8 @@
  * Every path (generic C, SSE2, AVX2+FMA, AVX-512F) is the same source,
  * kernel_body.h, compiled once per instruction set; the table of the path in
  * use is picked once (at load time, or by recur_kernel_select), so a step
- * costs one indirect call (the table's forward) and never a per-element test.
+ * costs one indirect call (the table's forward), a block of a mono signal one
+ * (its mono), and never a per-element test.
  */
 #ifndef RECUR_KERNELS_H
 #define RECUR_KERNELS_H
@@ -24,6 +25,10 @@ typedef struct {
 	/* All layers of m (its own state and work) and the head's products
 	 * into y, before skip and output activation. */
 	void (*forward)(recur_model *m, const float *x, float *y);
+	/* frames of a mono signal: x[0] = in[t], x[1..] held, and
+	 * out[t] = head output 0 plus the skip, before the output activation
+	 * (which must act element-wise). in and out may alias. */
+	void (*mono)(recur_model *m, float *x, const float *in, float *out, size_t frames);
 	/* Element-wise activations as used inside the cells; n a multiple of
 	 * RECUR_PAD. Exposed so tests can measure their error. */
 	void (*sigmoid)(const float *x, float *y, int n);

@@ -11,29 +11,29 @@ void recur_layer_step(const recur_layer *L, const float *x, float *h, float *c, 
 	recur_kernels_active()->layer_step[L->cell](L, x, h, c, work);
 }
 
-static void activate(recur_activation act, float *y, int n)
+static void activate(recur_activation act, float *y, size_t n)
 {
 	switch (act) {
 	case RECUR_ACT_LINEAR:
 		break;
 	case RECUR_ACT_TANH:
-		for (int o = 0; o < n; o++)
+		for (size_t o = 0; o < n; o++)
 			y[o] = tanhf(y[o]);
 		break;
 	case RECUR_ACT_SIGMOID:
-		for (int o = 0; o < n; o++)
+		for (size_t o = 0; o < n; o++)
 			y[o] = 1.0f / (1.0f + expf(-y[o]));
 		break;
 	case RECUR_ACT_SOFTMAX: {
 		/* Shifted by the maximum so expf never overflows. */
 		float top = y[0], sum = 0.0f;
-		for (int o = 1; o < n; o++)
+		for (size_t o = 1; o < n; o++)
 			top = y[o] > top ? y[o] : top;
-		for (int o = 0; o < n; o++) {
+		for (size_t o = 0; o < n; o++) {
 			y[o] = expf(y[o] - top);
 			sum += y[o];
 		}
-		for (int o = 0; o < n; o++)
+		for (size_t o = 0; o < n; o++)
 			y[o] /= sum;
 		break;
 	}
@@ -46,7 +46,7 @@ static void finish(const recur_model *m, const float *x, float *y)
 	const recur_shape *s = &m->shape;
 	if (s->skip)
 		y[0] += x[0];
-	activate(s->out_act, y, s->n_outputs);
+	activate(s->out_act, y, (size_t)s->n_outputs);
 }
 
 void recur_head_step(const recur_model *m, const float *x, const float *h, float *y)
@@ -81,9 +81,15 @@ void recur_process_mono(recur_model *m, const float *in, float *out, size_t fram
 	const int ni = m->shape.n_inputs;
 	for (int j = 1; j < ni; j++)
 		x[j] = cond ? cond[j - 1] : m->inputs[j].def;
-	for (size_t t = 0; t < frames; t++) {
-		x[0] = in[t];
-		recur_step(m, x, y);
-		out[t] = y[0];
+	if (m->shape.out_act == RECUR_ACT_SOFTMAX) {
+		/* Output 0 of a softmax depends on every output: frame by frame. */
+		for (size_t t = 0; t < frames; t++) {
+			x[0] = in[t];
+			recur_step(m, x, y);
+			out[t] = y[0];
+		}
+		return;
 	}
+	recur_kernels_active()->mono(m, x, in, out, frames);
+	activate(m->shape.out_act, out, frames);
 }

@@ -1,6 +1,8 @@
 /* The kernel paths: vectorised sigmoid and tanh against libm in double
  * precision, and one layer step on every path the CPU has against the
- * generic C path, record and padding included. */
+ * generic C path, record and padding included; and on every path the
+ * inference pass (forward, whose RNN top layer feeds the head from
+ * registers) against the layer steps and head the trainer runs. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -133,6 +135,76 @@ static void compare_layer(recur_cell cell, int in, int hidden)
 	recur_model_free(m);
 }
 
+static void randomise(recur_model *m)
+{
+	for (size_t i = 0; i < m->n_params; i++)
+		m->params[i] = uniform(-0.4f, 0.4f);
+	/* The padding must stay zero: rebuild it from the layout. */
+	for (int l = 0; l < m->shape.layers; l++) {
+		recur_layer *L = &m->layer[l];
+		for (int r = L->rows; r < L->rows_p; r++) {
+			for (int j = 0; j < L->in; j++)
+				L->w_x[(size_t)j * L->rows_p + r] = 0.0f;
+			for (int j = 0; j < L->hidden; j++)
+				L->w_h[(size_t)j * L->rows_p + r] = 0.0f;
+			L->b_x[r] = L->b_h[r] = 0.0f;
+		}
+	}
+	for (int o = 0; o < m->shape.n_outputs; o++)
+		for (int u = m->shape.hidden; u < m->hidden_p; u++)
+			m->w_out[(size_t)o * m->hidden_p + u] = 0.0f;
+	for (int o = m->shape.n_outputs; o < m->out_p; o++)
+		m->b_out[o] = 0.0f;
+}
+
+/* forward() against layer_step + head on the same path, 20 frames from a
+ * zero state: outputs and state within 1e-6 (the head sums in another
+ * order). */
+static void compare_forward(recur_cell cell, int hidden, int layers, int n_out)
+{
+	recur_shape s = {.cell = cell,
+	                 .n_inputs = 2,
+	                 .n_outputs = n_out,
+	                 .hidden = hidden,
+	                 .layers = layers,
+	                 .out_act = RECUR_ACT_LINEAR};
+	recur_error err;
+	recur_model *m = recur_model_new(&s, &err), *t = NULL;
+	CHECK(m != NULL, "%s", err.msg);
+	if (!m)
+		return;
+	randomise(m);
+	t = recur_model_clone(m, &err);
+	CHECK(t != NULL, "%s", err.msg);
+	for (int p = 0; t && p < n_paths; p++) {
+		recur_reset(m);
+		recur_reset(t);
+		double worst = 0.0;
+		for (int f = 0; f < 20; f++) {
+			float x[2] = {uniform(-1.0f, 1.0f), uniform(-1.0f, 1.0f)};
+			float y[RECUR_MAX_IO], yt[RECUR_MAX_IO];
+			paths[p]->forward(m, x, y);
+			const float *in = x;
+			for (int l = 0; l < layers; l++) {
+				paths[p]->layer_step[cell](&t->layer[l], in, t->h[l], t->c[l],
+				                           t->work);
+				in = t->h[l];
+			}
+			paths[p]->head(t->w_out, t->b_out, in, n_out, t->hidden_p, yt);
+			for (int o = 0; o < n_out; o++)
+				worst = fmax(worst, fabs(y[o] - yt[o]));
+			for (int l = 0; l < layers; l++)
+				for (int u = 0; u < m->hidden_p; u++)
+					worst = fmax(worst, fabs(m->h[l][u] - t->h[l][u]));
+		}
+		CHECK(worst <= 1e-6,
+		      "%s forward vs layer steps, %s hidden %d layers %d outputs %d: %.3g",
+		      paths[p]->name, recur_cell_name(cell), hidden, layers, n_out, worst);
+	}
+	recur_model_free(t);
+	recur_model_free(m);
+}
+
 int main(void)
 {
 	find_paths();
@@ -143,6 +215,14 @@ int main(void)
 		for (size_t i = 0; i < sizeof hiddens / sizeof hiddens[0]; i++)
 			for (size_t j = 0; j < sizeof ins / sizeof ins[0]; j++)
 				compare_layer((recur_cell)cell, ins[j], hiddens[i]);
+	const int fwd_hiddens[] = {1, 7, 16, 33, 64, 100, 128};
+	const int outs[] = {1, 3, 8};
+	for (int cell = 0; cell < 3; cell++)
+		for (size_t i = 0; i < sizeof fwd_hiddens / sizeof fwd_hiddens[0]; i++)
+			for (int layers = 1; layers <= 3; layers++)
+				for (size_t o = 0; o < sizeof outs / sizeof outs[0]; o++)
+					compare_forward((recur_cell)cell, fwd_hiddens[i], layers,
+					                outs[o]);
 	printf("paths compared:");
 	for (int p = 0; p < n_paths; p++)
 		printf(" %s", paths[p]->name);

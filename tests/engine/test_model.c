@@ -298,6 +298,37 @@ static void test_mono(void)
 	recur_model_free(m);
 }
 
+/* The block loop (activation after the loop, softmax frame by frame) gives
+ * recur_process's output 0 bit for bit, for every cell, output activation
+ * and skip setting, in place too. */
+static void test_mono_every_head(void)
+{
+	enum { T = 64, NO = 3 };
+	float in[T], out[T], y[T * NO];
+	for (int cell = 0; cell < 3; cell++)
+		for (int act = 0; act < 4; act++)
+			for (int skip = 0; skip < 2; skip++) {
+				recur_model *m = make((recur_cell)cell, 1, NO, 24, 2);
+				m->shape.out_act = (recur_activation)act;
+				m->shape.skip = skip;
+				for (int t = 0; t < T; t++)
+					in[t] = uniform(-1.0f, 1.0f);
+				recur_process(m, in, y, T);
+				recur_reset(m);
+				recur_process_mono(m, in, out, T, NULL);
+				int same = 1;
+				for (int t = 0; t < T; t++)
+					same &= out[t] == y[NO * t];
+				CHECK(same, "mono vs process: %s, activation %d, skip %d",
+				      recur_cell_name((recur_cell)cell), act, skip);
+				recur_reset(m);
+				recur_process_mono(m, in, in, T, NULL);
+				CHECK(memcmp(in, out, sizeof in) == 0, "mono in place: %s %d %d",
+				      recur_cell_name((recur_cell)cell), act, skip);
+				recur_model_free(m);
+			}
+}
+
 /* A non-finite input frame (a broken upstream plugin) must not poison the
  * state: the activations clamp their inputs, and NaN compares false, so the
  * gates saturate and h and c stay finite; later frames give finite output. */
@@ -339,6 +370,7 @@ int main(void)
 	test_limits();
 	test_reset_process_clone();
 	test_mono();
+	test_mono_every_head();
 	test_non_finite_input();
 	return check_exit();
 }
