@@ -32,6 +32,7 @@ static const char usage[] =
     "  --cond NAME=VALUE         a constant conditioning input for the pair before it\n"
     "  --val-input IN --val-target OUT  a pair used for validation only\n"
     "  --csv FILE --inputs a,b --targets c   columns of a CSV table instead of audio\n"
+    "  --rate HZ                 frames per second of the CSV rows, stored in the model\n"
     "  --channel N               channel of the audio files to use (default 0)\n"
     "  --trim                    cut a pair of unequal length to the shorter\n"
     "Network:\n"
@@ -63,6 +64,7 @@ typedef struct {
 	const char *csv, *csv_inputs, *csv_targets;
 	int channel;
 	bool trim;
+	double rate; /* --rate, 0 when not given */
 } options;
 
 enum {
@@ -75,6 +77,7 @@ enum {
 	O_INPUTS,
 	O_TARGETS,
 	O_CHANNEL,
+	O_RATE,
 	O_TRIM,
 	O_CELL,
 	O_HIDDEN,
@@ -115,6 +118,7 @@ static const struct option long_opts[] = {
     {"inputs", required_argument, 0, O_INPUTS},
     {"targets", required_argument, 0, O_TARGETS},
     {"channel", required_argument, 0, O_CHANNEL},
+    {"rate", required_argument, 0, O_RATE},
     {"trim", no_argument, 0, O_TRIM},
     {"cell", required_argument, 0, O_CELL},
     {"hidden", required_argument, 0, O_HIDDEN},
@@ -180,6 +184,7 @@ typedef struct {
 
 static const numeric_spec numeric_specs[] = {
     {O_CHANNEL, 0, 255, true},
+    {O_RATE, 1e-6, 1e7, false},
     {O_HIDDEN, 1, RECUR_MAX_HIDDEN, true},
     {O_LAYERS, 1, RECUR_MAX_LAYERS, true},
     {O_PREEMPH, 0, 0.999, false},
@@ -213,6 +218,9 @@ static bool numeric_option(int c, const char *arg, options *o)
 	switch (c) {
 	case O_CHANNEL:
 		o->channel = (int)v;
+		break;
+	case O_RATE:
+		o->rate = v;
 		break;
 	case O_HIDDEN:
 		o->shape.hidden = (int)v;
@@ -409,6 +417,16 @@ static bool parse_args(int argc, char **argv, options *o, data_set *d)
 		fprintf(stderr, "recur-train: %s\n", err.msg);
 		return false;
 	}
+	/* Audio files carry their rate; a CSV table's rows have none until
+	 * --rate gives it, and the model then steps at that rate in the CV
+	 * plugin and in recur-process --time-column. */
+	if (o->rate > 0 && d->sample_rate > 0 && o->rate != d->sample_rate) {
+		fprintf(stderr, "recur-train: --rate %g contradicts the audio files' %g Hz\n",
+		        o->rate, d->sample_rate);
+		return false;
+	}
+	if (o->rate > 0)
+		d->sample_rate = o->rate;
 	if (!o->out) {
 		fprintf(stderr, "recur-train: --out MODEL.json is required (see --help)\n");
 		return false;

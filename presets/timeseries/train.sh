@@ -18,31 +18,20 @@ out=${2:-$here}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# recur-train writes sample_rate 0 for CSV data; these models are meant to
-# step at 100 frames per second, which the CV plugin and recur-process read.
-set_rate() {
-	python3 -c 'import json, sys
-m = json.load(open(sys.argv[1])); m["sample_rate"] = 100
-json.dump(m, open(sys.argv[1], "w"), indent=1)' "$1"
-}
-
 python3 "$here/make_letters.py" "$work/letters.csv" 400000 1 300
 "$build/train/recur-train" --csv "$work/letters.csv" --inputs a,b,o,r --targets arbor \
 	--cell gru --hidden 32 --out-act sigmoid --loss bce --no-skip \
 	--segment 256 --warmup 0 --epochs 800 --patience 100 --time-budget 120 --seed 2 \
-	--out "$out/arbor-detector.json" --quiet
-set_rate "$out/arbor-detector.json"
+	--rate 100 --out "$out/arbor-detector.json" --quiet
 
 python3 "$here/make_letters.py" "$work/bravo.csv" 400000 1 300 bravo aborv
 "$build/train/recur-train" --csv "$work/bravo.csv" --inputs a,b,o,r,v --targets bravo \
 	--cell gru --hidden 32 --out-act sigmoid --loss bce --no-skip \
 	--segment 256 --warmup 0 --epochs 800 --patience 100 --time-budget 120 --seed 2 \
-	--out "$out/bravo-detector.json" --quiet
-set_rate "$out/bravo-detector.json"
+	--rate 100 --out "$out/bravo-detector.json" --quiet
 
 python3 "$here/make_temperature.py" "$work/temperature.csv" 60000 100 1
 "$build/train/recur-train" --csv "$work/temperature.csv" --inputs temperature --targets next \
 	--cell gru --hidden 8 --loss mse --skip --segment 2048 --warmup 256 --batch 8 \
-	--epochs 300 --patience 40 --time-budget 60 --seed 1 --out "$out/temperature-next.json" --quiet
-set_rate "$out/temperature-next.json"
+	--epochs 300 --patience 40 --time-budget 60 --seed 1 --rate 100 --out "$out/temperature-next.json" --quiet
 rm -f "$out"/*.ckpt

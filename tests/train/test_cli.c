@@ -117,6 +117,14 @@ static void data_errors(void)
 	         in_dir("in.wav"), in_dir("nan.wav"), in_dir("x.json"), small);
 	CHECK(run(cmd, out, sizeof out) == 2, "NaN target accepted");
 	CHECK_MSG(out, "nan.wav: frame 1234 is not a finite number");
+	snprintf(cmd, sizeof cmd, "%s --input %s --target %s --rate 44100 --out %s %s", train_exe,
+	         in_dir("in.wav"), in_dir("out.wav"), in_dir("x.json"), small);
+	CHECK(run(cmd, out, sizeof out) == 2, "--rate contradicting the audio accepted");
+	CHECK_MSG(out, "--rate 44100 contradicts the audio files' 48000 Hz");
+	snprintf(cmd, sizeof cmd, "%s --csv %s --inputs a --targets b --rate 0 --out %s %s",
+	         train_exe, in_dir("series.csv"), in_dir("x.json"), small);
+	CHECK(run(cmd, out, sizeof out) == 2, "--rate 0 accepted");
+	CHECK_MSG(out, "--rate");
 	snprintf(cmd, sizeof cmd, "%s --help", train_exe);
 	CHECK(run(cmd, out, sizeof out) == 0, "--help fails");
 	CHECK_MSG(out, "--time-budget");
@@ -302,7 +310,7 @@ static void csv_run(void)
 	snprintf(cmd, sizeof cmd,
 	         "%s --csv %s --inputs value --targets next --loss mse --no-skip --cell gru "
 	         "--hidden 8 --segment 128 --warmup 48 --batch 8 --epochs 15 --lr 0.01 --quiet "
-	         "--threads 1 --out %s",
+	         "--threads 1 --rate 24 --out %s",
 	         train_exe, in_dir("series.csv"), in_dir("series.json"));
 	CHECK(run(cmd, out, sizeof out) == 0, "CSV training failed: %s", out);
 	recur_model *m = load(in_dir("series.json"));
@@ -310,6 +318,7 @@ static void csv_run(void)
 		CHECK(strcmp(m->inputs[0].name, "value") == 0 &&
 		          strcmp(m->outputs[0].name, "next") == 0,
 		      "port names %s %s", m->inputs[0].name, m->outputs[0].name);
+		CHECK(m->sample_rate == 24.0, "--rate 24 gave sample rate %g", m->sample_rate);
 		float *y = malloc(n * sizeof(float));
 		recur_process(m, s, y, n);
 		double e_model = 0, e_persist = 0;
