@@ -12,7 +12,7 @@
  *   valgrind --tool=callgrind --callgrind-out-file=cg.out bench-plugin 1 1
  *   callgrind_annotate --inclusive=yes cg.out | grep -E 'recur_process_mono|:run '
  *
- * LV2_PATH defaults to the build folder this was built in.
+ * LV2_PATH defaults to the lv2 folder of the build this was built in.
  */
 #include "host.h"
 #include "recur.h"
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [seconds-of-audio [passes]]\n", argv[0]);
 		return 2;
 	}
-	setenv("LV2_PATH", RECUR_BUILD_ROOT, 0);
+	setenv("LV2_PATH", RECUR_LV2_PATH, 0);
 	uint32_t n = (uint32_t)(seconds * RATE) / BLOCK * BLOCK;
 	float *in = malloc(n * sizeof *in), *out = malloc(n * sizeof *out);
 	if (!in || !out)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Assembles a usable LV2 bundle in the build folder, so LV2_PATH=<build>
+# Assembles a usable LV2 bundle in the build folder, so LV2_PATH=<build>/lv2
 # finds recur.lv2 without installing.
 # Usage: make_bundle.sh DEST STAMP MANIFEST FILE...
 set -e

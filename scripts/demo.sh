@@ -53,11 +53,7 @@ train_model() {
 
 run_in_plugin() {
 	step "running $clip through $plugin with the new model"
-	# A folder holding only the bundle: LV2_PATH=$build works too, but lilv
-	# then complains about every other folder of the build.
-	mkdir -p "$work/lv2"
-	ln -sfn "$PWD/$build/recur.lv2" "$work/lv2/recur.lv2"
-	LV2_PATH="$PWD/$work/lv2" "$build/tools/recur-lv2-process" \
+	LV2_PATH="$PWD/$build/lv2" "$build/tools/recur-lv2-process" \
 		--model "$model" --block 256 "$plugin" "$clip" "$output"
 	echo "wrote $output"
 	if command -v sox >/dev/null; then

@@ -1,5 +1,6 @@
 #!/bin/sh
-# lv2info, with LV2_PATH at the build folder, finds and describes the plugin.
+# lv2info, with LV2_PATH at the build's lv2 folder, finds and describes the
+# plugin, and lilv has nothing to complain about on the way.
 uri=https://recur.dev/plugins/recur
 out=$(lv2info "$uri" 2>&1) || { echo "$out"; echo "lv2info failed"; exit 1; }
 echo "$out"
@@ -8,3 +9,7 @@ for expect in "$uri" "recur.so" "in_gain" "notify" \
 	echo "$out" | grep -qF "$expect" || { echo "lv2info output lacks $expect"; exit 1; }
 done
 lv2ls | grep -qxF "$uri" || { echo "lv2ls does not list $uri"; exit 1; }
+if echo "$out" | grep -qi "error"; then
+	echo "lilv reported errors"
+	exit 1
+fi
