@@ -52,7 +52,7 @@ int main(void)
 	}
 	lilv_nodes_free(presets);
 	lilv_node_free(preset_class);
-	CHECK(count == 2, "%d presets for recur-cv in the bundle, expected 2", count);
+	CHECK(count == 3, "%d presets for recur-cv in the bundle, expected 3", count);
 	host_close(&h);
 	host_close_world(&h);
 	return check_exit();
