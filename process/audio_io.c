@@ -9,23 +9,52 @@
 
 /* Frames read per libsndfile call: bounds the interleaved scratch buffer. */
 #define READ_BLOCK 4096
+/* At most this many frames are reserved up front from the header's claim:
+ * a claim is believed only as far as it cannot hurt (16 MB). */
+#define TRUSTED_FRAMES (1u << 22)
 
-static bool read_frames(SNDFILE *f, const SF_INFO *info, int channel, audio_clip *clip)
+/* Room for at least `need` samples in clip: exactly that the first time,
+ * then growing by doubling. */
+static bool reserve(audio_clip *clip, size_t *cap, size_t need)
 {
-	float *block = malloc((size_t)READ_BLOCK * (size_t)info->channels * sizeof(float));
-	if (!block)
+	if (need <= *cap)
+		return true;
+	size_t grown = *cap ? *cap : need;
+	while (grown < need)
+		grown *= 2;
+	float *s = realloc(clip->samples, grown * sizeof(float));
+	if (!s)
 		return false;
-	size_t got_total = 0;
-	for (;;) {
+	clip->samples = s;
+	*cap = grown;
+	return true;
+}
+
+/* Reads channel `channel` until the file ends or `limit` frames are in.
+ * The buffer grows with what actually arrives: a header's frame count is
+ * only a claim (a 200-byte FLAC can claim 2^36 frames). */
+static bool read_frames(SNDFILE *f, int channels, int channel, size_t limit, audio_clip *clip)
+{
+	float *block = malloc((size_t)READ_BLOCK * (size_t)channels * sizeof(float));
+	size_t cap = 0;
+	bool ok = block && reserve(clip, &cap, limit < TRUSTED_FRAMES ? limit + 1 : TRUSTED_FRAMES);
+	while (ok && clip->frames < limit) {
 		sf_count_t got = sf_readf_float(f, block, READ_BLOCK);
 		if (got <= 0)
 			break;
-		for (sf_count_t i = 0; i < got && got_total < clip->frames; i++)
-			clip->samples[got_total++] = block[i * info->channels + channel];
+		size_t room = limit - clip->frames;
+		size_t take = (size_t)got < room ? (size_t)got : room;
+		ok = reserve(clip, &cap, clip->frames + take);
+		const float *in = block + channel;
+		for (size_t i = 0; ok && i < take; i++)
+			clip->samples[clip->frames++] = in[i * (size_t)channels];
 	}
 	free(block);
-	clip->frames = got_total;
-	return true;
+	if (ok && cap > clip->frames + 1) { /* give back what doubling overshot */
+		float *s = realloc(clip->samples, (clip->frames + 1) * sizeof(float));
+		clip->samples = s ? s : clip->samples;
+	}
+	return ok;
 }
 
 bool audio_read_channel(const char *path, int channel, audio_clip *clip, char *err, size_t err_len)
@@ -41,14 +70,15 @@ bool audio_read_channel(const char *path, int channel, audio_clip *clip, char *e
 	if (channel < 0 || channel >= info.channels) {
 		snprintf(err, err_len, "%s has %d channel%s; channel %d does not exist", path,
 		         info.channels, info.channels == 1 ? "" : "s", channel);
+	} else if (info.samplerate <= 0) {
+		snprintf(err, err_len, "%s: sample rate %d Hz is not positive", path,
+		         info.samplerate);
 	} else if (info.frames < 0 || (uint64_t)info.frames > SIZE_MAX / sizeof(float)) {
 		snprintf(err, err_len, "%s: unreadable frame count", path);
 	} else {
-		clip->frames = (size_t)info.frames;
 		clip->rate = info.samplerate;
 		clip->channels = info.channels;
-		clip->samples = malloc((clip->frames ? clip->frames : 1) * sizeof(float));
-		ok = clip->samples && read_frames(f, &info, channel, clip);
+		ok = read_frames(f, info.channels, channel, (size_t)info.frames, clip);
 		if (!ok)
 			snprintf(err, err_len, "%s: out of memory", path);
 	}

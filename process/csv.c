@@ -137,17 +137,17 @@ static bool header_is_numbers(const csv_cursor *c, size_t end)
 static bool check_name(const csv_cursor *c, const csv_table *t, csv_field f, size_t col,
                        csv_error *err)
 {
-	if (f.end == f.begin) {
-		fail_at(err, c, f.begin, "column %zu has an empty name in the header", col + 1);
+	if (memchr(c->text + f.begin, '\0', f.end - f.begin)) {
+		fail_at(err, c, f.begin, "column %zu's name contains a NUL byte", col + 1);
 		return false;
 	}
-	if (f.end - f.begin > CSV_MAX_NAME) {
+	if (strlen(t->names[col]) > CSV_MAX_NAME) {
 		fail_at(err, c, f.begin, "column %zu's name is longer than %d bytes", col + 1,
 		        CSV_MAX_NAME);
 		return false;
 	}
-	if (memchr(c->text + f.begin, '\0', f.end - f.begin)) {
-		fail_at(err, c, f.begin, "column %zu's name contains a NUL byte", col + 1);
+	if (!t->names[col][0]) { /* nothing, or nothing between the quotes */
+		fail_at(err, c, f.begin, "column %zu has an empty name in the header", col + 1);
 		return false;
 	}
 	for (size_t k = 0; k < col; k++)

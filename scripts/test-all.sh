@@ -3,17 +3,17 @@
 #   release build + meson test, sanitizer build + meson test, the fuzzers
 #   (when clang is there), and a clang-format check of the C sources.
 # Ends with one line "N passed, N failed, N skipped" counted from the real
-# results (meson's testlog.json; the fuzz run and the format check count as
-# one test each) and exits non-zero if anything failed.
+# results (meson's testlog.json; each fuzz target's run and the format check
+# count as one test each) and exits non-zero if anything failed.
 #
 # RECUR_BUILD_PREFIX (default "build") names the build folders:
-# PREFIX, PREFIX-asan, PREFIX-fuzz. RECUR_FUZZ_SECONDS (default 60) is the
-# fuzzing time handed to tests/fuzz/run.sh.
+# PREFIX, PREFIX-asan, PREFIX-fuzz. RECUR_FUZZ_SECONDS (default 80) is the
+# fuzzing time in all, shared among the targets of tests/fuzz/run.sh.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 prefix=${RECUR_BUILD_PREFIX:-build}
-fuzz_seconds=${RECUR_FUZZ_SECONDS:-60}
+fuzz_seconds=${RECUR_FUZZ_SECONDS:-80}
 jobs=2
 passed=0
 failed=0
@@ -130,29 +130,35 @@ sanitized() {
 
 fuzz() {
 	local dir=$prefix-fuzz
-	say "fuzzing: $dir, $fuzz_seconds s"
+	say "fuzzing: $dir, $fuzz_seconds s in all"
 	if ! command -v clang >/dev/null; then
 		echo "clang is not installed: fuzzing skipped"
 		record skip fuzz
 		return
 	fi
-	if [ ! -f tests/fuzz/run.sh ]; then
-		echo "tests/fuzz/run.sh is missing: fuzzing skipped"
-		record skip fuzz
+	if ! CC=clang configure "$dir" -Dfuzz=true -Db_sanitize=address,undefined \
+		-Db_lundef=false || ! ninja -C "$dir" -j "$jobs"; then
+		[ -f "out/test-all/$dir.setup.log" ] && tail -n 20 "out/test-all/$dir.setup.log"
+		record fail "fuzz: $dir did not build"
 		return
 	fi
-	local log=out/test-all/fuzz.log
-	if CC=clang configure "$dir" -Dfuzz=true -Db_sanitize=address,undefined \
-		-Db_lundef=false && ninja -C "$dir" -j "$jobs" &&
-		bash tests/fuzz/run.sh "$dir" "$fuzz_seconds" >"$log" 2>&1; then
-		tail -n 3 "$log"
-		echo "(the whole fuzzing output is in $log)"
-		record pass fuzz
-	else
-		[ -f "out/test-all/$dir.setup.log" ] && tail -n 20 "out/test-all/$dir.setup.log"
-		[ -f "$log" ] && tail -n 40 "$log"
-		record fail "fuzz ($dir)"
-	fi
+	# The model reader is the largest parser and gets the largest share.
+	local target share seconds log
+	for target in model:4 csv:2 audio:1 osc:1; do
+		share=${target#*:}
+		target=${target%:*}
+		seconds=$((fuzz_seconds * share / 8))
+		log=out/test-all/fuzz-$target.log
+		echo "fuzz-$target, $seconds s"
+		if bash tests/fuzz/run.sh "$dir" "$seconds" "$target" >"$log" 2>&1; then
+			tail -n 6 "$log" | grep -E '^(Done|stat::new_units)' || true
+			record pass "fuzz $target"
+		else
+			tail -n 40 "$log"
+			record fail "fuzz $target ($log)"
+		fi
+	done
+	echo "(the whole fuzzing output is in out/test-all/fuzz-*.log)"
 }
 
 format_check() {

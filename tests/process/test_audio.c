@@ -183,6 +183,43 @@ static void test_bad_inputs(void)
 	CHECK_MSG(r.err, "--cond drive=3 is outside the range the model was trained on [-1, 1]");
 }
 
+/* A FLAC whose header claims 2^36 - 1 frames (STREAMINFO's total-samples
+ * field) but holds 256: it runs, over the 256 that are there, with no
+ * allocation sized by the claim. */
+static void test_claimed_length(void)
+{
+	static const char *const in[] = {"x"}, *const out[] = {"y"};
+	const char *model = scratch("m-claim.json"), *flac = scratch("claims.flac");
+	ref_net n = {.cell = RECUR_CELL_GRU, .n_in = 1, .n_out = 1, .hidden = 2};
+	ref_fill(&n, 5);
+	float x[256];
+	for (size_t t = 0; t < 256; t++)
+		x[t] = signal_at(t, 0);
+	if (!ref_save(&n, in, out, 48000, model) ||
+	    !write_wav(flac, x, 256, 1, 48000, SF_FORMAT_FLAC | SF_FORMAT_PCM_16))
+		return;
+	FILE *f = fopen(flac, "r+b");
+	unsigned char info[26];
+	CHECK(f && fread(info, 1, sizeof info, f) == sizeof info && !memcmp(info, "fLaC", 4),
+	      "a FLAC with STREAMINFO first");
+	if (!f)
+		return;
+	info[21] |= 0x0f; /* the 36-bit count: the low nibble of byte 21, bytes 22-25 */
+	memset(info + 22, 0xff, 4);
+	fseek(f, 21, SEEK_SET);
+	fwrite(info + 21, 1, 5, f);
+	fclose(f);
+	const char *o = scratch("claims-out.wav");
+	tool_result r;
+	tool_run(&r, exe, (const char *[]){model, flac, o, NULL});
+	CHECK(r.status == 0, "exit %d: %s", r.status, r.err);
+	size_t frames;
+	int channels, rate, format;
+	float *y = read_audio(o, &frames, &channels, &rate, &format);
+	CHECK(y && frames == 256, "%zu frames out", y ? frames : 0);
+	free(y);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -194,5 +231,6 @@ int main(int argc, char **argv)
 	test_formats_and_channels();
 	test_rate_warning();
 	test_bad_inputs();
+	test_claimed_length();
 	return check_exit();
 }

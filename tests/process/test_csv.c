@@ -159,6 +159,7 @@ static void test_malformed(const char *model)
 	expect_csv_error(model, "x,g\n1,2\n\n3,4\n", ":3:1: blank line between data rows");
 	expect_csv_error(model, "x,x\n1,2\n", ":1:3: column name \"x\" appears twice");
 	expect_csv_error(model, "x,,g\n1,2,3\n", ":1:3: column 2 has an empty name");
+	expect_csv_error(model, "x,\"\",g\n1,2,3\n", ":1:3: column 2 has an empty name");
 	expect_csv_error(model, "x,h\n1,2\n",
 	                 ":1:1: no column named \"g\" for the model's input 1 (or give it a "
 	                 "value with --cond); the header has: x, h");

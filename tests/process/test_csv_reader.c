@@ -55,9 +55,30 @@ static void round_trip(void)
 	CHECK_MSG(err.msg, "dir.csv: cannot write");
 }
 
+/* A name's limit counts the name, not the quotes around it; an empty name is
+ * refused quoted or not. */
+static void name_limits(void)
+{
+	char text[600];
+	char name[300];
+	memset(name, 'n', 255);
+	name[255] = '\0';
+	csv_table t;
+	csv_error err = {""};
+	int len = snprintf(text, sizeof text, "x,\"%s\"\n1,2\n", name);
+	CHECK(csv_parse(text, (size_t)len, "f.csv", &t, &err), "quoted 255-byte name: %s", err.msg);
+	CHECK(t.n_cols == 2 && strlen(t.names[1]) == 255, "quoted 255-byte name kept");
+	csv_free(&t);
+	strcat(name, "n");
+	len = snprintf(text, sizeof text, "x,%s\n1,2\n", name);
+	refuses(text, (size_t)len, "f.csv:1:3: column 2's name is longer than 255 bytes");
+	refuses("x,\"\"\n1,2\n", 9, "f.csv:1:3: column 2 has an empty name in the header");
+}
+
 int main(void)
 {
 	parses();
+	name_limits();
 	refuses("", 0, "f.csv:1:1: empty file: expected a header line of column names");
 	refuses("\n\na\n1\n", 5,
 	        "f.csv:1:1: the first line is blank: expected a header line of "

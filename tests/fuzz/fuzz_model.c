@@ -1,7 +1,8 @@
-/* libFuzzer target: arbitrary bytes through recur_model_parse. Besides
- * "never crash", it checks two promises of the model-file API: a refusal
- * always says why, and any model that loads can be printed and read back,
- * then run for one frame. */
+/* libFuzzer target: arbitrary bytes through recur_model_parse, the reader of
+ * every model format (recur JSON, AIDA-X / RTNeural, Automated-GuitarAmp-
+ * Modelling). Besides "never crash", it checks two promises of the model-file
+ * API: a refusal always says why, and any model that loads can be printed and
+ * read back, then run for one frame. */
 #include "recur.h"
 
 #include <stdint.h>
