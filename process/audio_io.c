@@ -37,6 +37,7 @@ static bool read_frames(SNDFILE *f, int channels, int channel, size_t limit, aud
 {
 	float *block = malloc((size_t)READ_BLOCK * (size_t)channels * sizeof(float));
 	size_t cap = 0;
+	/* + 1: an empty clip still gets a buffer, as callers expect */
 	bool ok = block && reserve(clip, &cap, limit < TRUSTED_FRAMES ? limit + 1 : TRUSTED_FRAMES);
 	while (ok && clip->frames < limit) {
 		sf_count_t got = sf_readf_float(f, block, READ_BLOCK);

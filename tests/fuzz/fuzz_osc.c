@@ -17,6 +17,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Far below the server's 255, so that ids out of range are easy to reach. */
 #define MAX_ID 8
 
 static const char *const verbs[] = {

@@ -2,7 +2,7 @@
 """Writes the seed corpora in corpus/TARGET/, one folder per fuzz target:
   model  small valid files of the three model formats and a few broken ones
   csv    small tables, valid and broken, in the accepted dialect's variants
-  audio  tiny WAV and AIFF files in several sample formats, and broken ones
+  audio  tiny WAV, AIFF and FLAC files in several sample formats, and broken ones
   osc    OSC packets for every address recur answers, and near misses
 The model corpus needs a python3 with numpy:
   /usr/bin/python3 tests/fuzz/make_corpus.py [TARGET...]"""

@@ -206,9 +206,8 @@ static void test_claimed_length(void)
 		return;
 	info[21] |= 0x0f; /* the 36-bit count: the low nibble of byte 21, bytes 22-25 */
 	memset(info + 22, 0xff, 4);
-	fseek(f, 21, SEEK_SET);
-	fwrite(info + 21, 1, 5, f);
-	fclose(f);
+	CHECK(fseek(f, 21, SEEK_SET) == 0 && fwrite(info + 21, 1, 5, f) == 5 && fclose(f) == 0,
+	      "patching %s", flac);
 	const char *o = scratch("claims-out.wav");
 	tool_result r;
 	tool_run(&r, exe, (const char *[]){model, flac, o, NULL});
