@@ -76,7 +76,7 @@ bool data_add_audio(data_set *d, const char *input, const char *target, int chan
 	}
 	const char *why = NULL;
 	if (in.rate != out.rate)
-		why = "sample rates differ";
+		why = "sample rates differ: record the target at the input's rate";
 	else if (d->sample_rate > 0 && in.rate != d->sample_rate)
 		why = "sample rate differs from the first file's";
 	else if (in.frames != out.frames && !trim)
@@ -95,6 +95,8 @@ bool data_add_audio(data_set *d, const char *input, const char *target, int chan
 	}
 	d->sample_rate = in.rate;
 	f->frames = in.frames < out.frames ? in.frames : out.frames;
+	f->input_frames = in.frames;
+	f->target_frames = out.frames;
 	f->signal = in.samples;
 	f->t = out.samples;
 	f->is_val = is_val;

@@ -20,6 +20,7 @@ typedef struct {
 	uint64_t input_hash, target_hash; /* FNV-1a 64 of the file bytes */
 	bool is_val;                      /* given with --val-input/--val-target */
 	size_t frames;
+	size_t input_frames, target_frames; /* audio: as read, before trimming or alignment */
 	float *signal; /* audio: the input channel, until data_finish interleaves it */
 	float *x;
 	float *t;

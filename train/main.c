@@ -14,6 +14,7 @@
 
 #include "data.h"
 #include "export.h"
+#include "prepare.h"
 #include "trainer.h"
 
 static volatile int stop_requested;
@@ -35,6 +36,12 @@ static const char usage[] =
     "  --rate HZ                 frames per second of the CSV rows, stored in the model\n"
     "  --channel N               channel of the audio files to use (default 0)\n"
     "  --trim                    cut a pair of unequal length to the shorter\n"
+    "Capture (audio pairs; docs/capture.md):\n"
+    "  --align auto|off          measure latency, polarity and clock drift and take\n"
+    "                            them out (auto), or only report them (off)\n"
+    "  --latency N               take out a latency of N frames (a fraction is fine)\n"
+    "  --force                   train even when the data check finds a problem\n"
+    "  --check                   print the data check, its JSON on stdout, and stop\n"
     "Network:\n"
     "  --cell rnn|gru|lstm (lstm)  --hidden N (16)  --layers N (1)\n"
     "  --skip / --no-skip        add the input to output 0 (default: on for audio)\n"
@@ -65,6 +72,9 @@ typedef struct {
 	int channel;
 	bool trim;
 	double rate; /* --rate, 0 when not given */
+	prepare_options prep;
+	bool check_only;
+	cJSON *capture_report; /* prepare_pairs' findings, NULL for CSV data */
 } options;
 
 enum {
@@ -105,6 +115,10 @@ enum {
 	O_WD,
 	O_PATIENCE,
 	O_CKPT,
+	O_ALIGN,
+	O_LATENCY,
+	O_FORCE,
+	O_CHECK,
 	O_HELP
 };
 
@@ -146,6 +160,10 @@ static const struct option long_opts[] = {
     {"weight-decay", required_argument, 0, O_WD},
     {"patience", required_argument, 0, O_PATIENCE},
     {"checkpoint", required_argument, 0, O_CKPT},
+    {"align", required_argument, 0, O_ALIGN},
+    {"latency", required_argument, 0, O_LATENCY},
+    {"force", no_argument, 0, O_FORCE},
+    {"check", no_argument, 0, O_CHECK},
     {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
 };
@@ -199,6 +217,7 @@ static const numeric_spec numeric_specs[] = {
     {O_CLIP, 0, 1e9, false},
     {O_WD, 0, 1, false},
     {O_PATIENCE, 0, 1e6, true},
+    {O_LATENCY, -1e7, 1e7, false},
 };
 
 static bool numeric_option(int c, const char *arg, options *o)
@@ -264,12 +283,26 @@ static bool numeric_option(int c, const char *arg, options *o)
 	case O_PATIENCE:
 		k->patience = (int)v;
 		break;
+	case O_LATENCY:
+		o->prep.mode = ALIGN_FIXED;
+		o->prep.latency = v;
+		break;
 	}
 	return true;
 }
 
-/* --channel and --trim apply to every pair wherever they stand, so they are
- * read before any file is. */
+static bool parse_align(const char *s, options *o)
+{
+	static const char *const modes[] = {"auto", "off"};
+	int v;
+	if (!parse_enum("align", s, modes, 2, &v))
+		return false;
+	o->prep.mode = v ? ALIGN_OFF : ALIGN_AUTO;
+	return true;
+}
+
+/* --channel, --trim and --align apply to every pair wherever they stand, so
+ * they are read before any file is (aligning trims pairs too). */
 static bool parse_file_options(int argc, char **argv, options *o)
 {
 	int c;
@@ -278,7 +311,9 @@ static bool parse_file_options(int argc, char **argv, options *o)
 	while ((c = getopt_long(argc, argv, "+", long_opts, NULL)) != -1) {
 		if (c == O_TRIM)
 			o->trim = true;
-		else if (c == O_CHANNEL && !numeric_option(c, optarg, o))
+		else if ((c == O_CHANNEL || c == O_LATENCY) && !numeric_option(c, optarg, o))
+			return false;
+		else if (c == O_ALIGN && !parse_align(optarg, o))
 			return false;
 		else if (c == O_EXPORT && optind < argc)
 			optind++;
@@ -315,7 +350,8 @@ static bool parse_args(int argc, char **argv, options *o, data_set *d)
 				        c == O_TARGET ? "input" : "val-input");
 				return false;
 			}
-			ok = data_add_audio(d, *in, optarg, o->channel, o->trim, c == O_VAL_TARGET,
+			ok = data_add_audio(d, *in, optarg, o->channel,
+			                    o->trim || o->prep.mode != ALIGN_OFF, c == O_VAL_TARGET,
 			                    &err);
 			*in = NULL;
 			break;
@@ -334,6 +370,14 @@ static bool parse_args(int argc, char **argv, options *o, data_set *d)
 			break;
 		case O_TRIM:
 			o->trim = true;
+			break;
+		case O_ALIGN:
+			break; /* read by parse_file_options */
+		case O_FORCE:
+			o->prep.force = true;
+			break;
+		case O_CHECK:
+			o->check_only = true;
 			break;
 		case O_CELL:
 			if (!parse_enum("cell", optarg, cells, 3, &v))
@@ -363,7 +407,7 @@ static bool parse_args(int argc, char **argv, options *o, data_set *d)
 			o->out = optarg;
 			break;
 		case O_QUIET:
-			o->cfg.quiet = true;
+			o->cfg.quiet = o->prep.quiet = true;
 			break;
 		case O_LOG:
 			o->log_path = optarg;
@@ -427,7 +471,7 @@ static bool parse_args(int argc, char **argv, options *o, data_set *d)
 	}
 	if (o->rate > 0)
 		d->sample_rate = o->rate;
-	if (!o->out) {
+	if (!o->out && !o->check_only) {
 		fprintf(stderr, "recur-train: --out MODEL.json is required (see --help)\n");
 		return false;
 	}
@@ -461,6 +505,8 @@ static char *metadata(const data_set *d, const options *o, const train_result *r
 			cJSON_AddNumberToObject(e, f->cond_name[c], f->cond_value[c]);
 		cJSON_AddItemToArray(files, e);
 	}
+	if (o->capture_report)
+		cJSON_AddItemToObject(j, "capture", cJSON_Duplicate(o->capture_report, true));
 	cJSON_AddStringToObject(j, "split", d->split_note);
 	cJSON_AddNumberToObject(j, "sample_rate", d->sample_rate);
 	cJSON_AddStringToObject(j, "loss", loss_name(o->cfg.loss.kind));
@@ -565,6 +611,14 @@ static int train(options *o, data_set *d, int argc, char **argv)
 	return rc;
 }
 
+/* --check's output: the data check's JSON, one line. */
+static void print_json(const cJSON *j)
+{
+	char *s = j ? cJSON_PrintUnformatted(j) : NULL;
+	puts(s ? s : "[]");
+	free(s);
+}
+
 int main(int argc, char **argv)
 {
 	options o;
@@ -575,11 +629,23 @@ int main(int argc, char **argv)
 	data_set d;
 	data_init(&d);
 	recur_error err = {{0}};
-	if (!parse_args(argc, argv, &o, &d) || !data_finish(&d, &err)) {
+	bool stopped = false;
+	if (!parse_args(argc, argv, &o, &d) ||
+	    !prepare_pairs(&d, &o.prep, &o.capture_report, &stopped, &err) ||
+	    (!o.check_only && !data_finish(&d, &err))) {
 		if (err.msg[0])
 			fprintf(stderr, "recur-train: %s\n", err.msg);
+		if (stopped && o.check_only)
+			print_json(o.capture_report);
+		cJSON_Delete(o.capture_report);
 		data_free(&d);
-		return 2;
+		return stopped ? 3 : 2;
+	}
+	if (o.check_only) {
+		print_json(o.capture_report);
+		cJSON_Delete(o.capture_report);
+		data_free(&d);
+		return 0;
 	}
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -587,6 +653,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	const int rc = train(&o, &d, argc, argv);
+	cJSON_Delete(o.capture_report);
 	data_free(&d);
 	return rc;
 }

@@ -1,0 +1,197 @@
+/* Delay measurement and removal: see align.h. */
+#include "align.h"
+
+#include <complex.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* In-place radix-2 FFT of n (a power of two) points; inverse without the
+ * 1/n. */
+static void fft(double complex *a, size_t n, bool inverse)
+{
+	for (size_t i = 1, j = 0; i < n; i++) {
+		size_t bit = n >> 1;
+		for (; j & bit; bit >>= 1)
+			j ^= bit;
+		j ^= bit;
+		if (i < j) {
+			const double complex t = a[i];
+			a[i] = a[j];
+			a[j] = t;
+		}
+	}
+	for (size_t len = 2; len <= n; len <<= 1) {
+		const double ang = (inverse ? 2 : -2) * M_PI / (double)len;
+		const double complex wl = cexp(I * ang);
+		for (size_t i = 0; i < n; i += len) {
+			double complex w = 1;
+			for (size_t k = 0; k < len / 2; k++) {
+				const double complex u = a[i + k], v = a[i + k + len / 2] * w;
+				a[i + k] = u + v;
+				a[i + k + len / 2] = u - v;
+				w *= wl;
+			}
+		}
+	}
+}
+
+/* Half-width of the interpolation kernels, in frames. */
+#define HALF 32
+
+/* Blackman-windowed sinc at t frames from the centre (|t| < HALF). */
+static double kernel(double t)
+{
+	if (fabs(t) >= HALF)
+		return 0;
+	const double w = 0.42 + 0.5 * cos(M_PI * t / HALF) + 0.08 * cos(2 * M_PI * t / HALF);
+	return t == 0 ? 1.0 : w * sin(M_PI * t) / (M_PI * t);
+}
+
+/* c(k + f) for |f| <= 1 by interpolating the sampled correlation c. */
+static double corr_between(const double *c, size_t nc, size_t k, double f)
+{
+	double s = 0;
+	for (long j = -HALF + 1; j < HALF; j++) {
+		const long i = (long)k + j;
+		if (i >= 0 && i < (long)nc)
+			s += c[i] * kernel(f - (double)j);
+	}
+	return s;
+}
+
+/* The f in [-1, 1] where |c(k + f)| peaks: golden-section search, which
+ * the correlation's single smooth peak suits. */
+static double refine_peak(const double *c, size_t nc, size_t k)
+{
+	const double g = (sqrt(5.0) - 1) / 2;
+	double a = -1, b = 1;
+	double x1 = b - g * (b - a), x2 = a + g * (b - a);
+	double f1 = fabs(corr_between(c, nc, k, x1)), f2 = fabs(corr_between(c, nc, k, x2));
+	while (b - a > 1e-4) {
+		if (f1 < f2) {
+			a = x1, x1 = x2, f1 = f2;
+			x2 = a + g * (b - a);
+			f2 = fabs(corr_between(c, nc, k, x2));
+		} else {
+			b = x2, x2 = x1, f2 = f1;
+			x1 = b - g * (b - a);
+			f1 = fabs(corr_between(c, nc, k, x1));
+		}
+	}
+	return (a + b) / 2;
+}
+
+static float sample_at(const float *y, size_t ny, long i)
+{
+	return i >= 0 && i < (long)ny ? y[i] : 0.0f;
+}
+
+bool align_measure(const float *x, size_t nx, const float *y, size_t ny, size_t at, size_t len,
+                   size_t max_lag, align_match *m)
+{
+	if (at >= nx)
+		return false;
+	if (len > nx - at)
+		len = nx - at;
+	const size_t span = len + 2 * max_lag;
+	size_t n = 1;
+	while (n < span)
+		n <<= 1;
+	double complex *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b);
+	const size_t nc = 2 * max_lag + 1;
+	double *c = malloc(nc * sizeof *c);
+	bool ok = a && b && c;
+	double ex = 0;
+	for (size_t i = 0; ok && i < len; i++) {
+		a[i] = x[at + i];
+		ex += x[at + i] * (double)x[at + i];
+	}
+	for (size_t i = 0; ok && i < span; i++)
+		b[i] = sample_at(y, ny, (long)at - (long)max_lag + (long)i);
+	if (ok && ex > 0) {
+		fft(a, n, false);
+		fft(b, n, false);
+		for (size_t i = 0; i < n; i++)
+			a[i] = conj(a[i]) * b[i];
+		fft(a, n, true);
+		size_t best = 0;
+		for (size_t k = 0; k < nc; k++) {
+			c[k] = creal(a[k]) / (double)n;
+			if (fabs(c[k]) > fabs(c[best]))
+				best = k;
+		}
+		const double f = refine_peak(c, nc, best);
+		const double peak = corr_between(c, nc, best, f);
+		m->delay = (double)best + f - (double)max_lag;
+		double ey = 0;
+		for (size_t i = 0; i < len; i++) {
+			const float v = sample_at(y, ny, (long)(at + i + best) - (long)max_lag);
+			ey += v * (double)v;
+		}
+		ok = ey > 0;
+		m->corr = ok ? peak / sqrt(ex * ey) : 0;
+	} else {
+		ok = false;
+	}
+	free(a);
+	free(b);
+	free(c);
+	return ok;
+}
+
+/* The kernel tabulated at TABLE_STEPS points per frame, read with linear
+ * interpolation: a fresh sin and two cos per tap would cost seconds on a
+ * three-minute recording. */
+#define TABLE_STEPS 1024
+
+void align_shift(const float *y, size_t ny, double d0, double slope, float sign, float *out,
+                 size_t n)
+{
+	if (slope == 0 && d0 == floor(d0)) {
+		for (size_t i = 0; i < n; i++)
+			out[i] = sign * sample_at(y, ny, (long)i + (long)d0);
+		return;
+	}
+	const size_t nt = 2 * HALF * TABLE_STEPS + 2;
+	float *table = malloc(nt * sizeof *table);
+	for (size_t i = 0; table && i < nt; i++)
+		table[i] = (float)kernel((double)i / TABLE_STEPS - HALF);
+	for (size_t i = 0; i < n; i++) {
+		const double pos = (double)i + d0 + slope * (double)i;
+		const double base = floor(pos);
+		const double frac = pos - base;
+		double s = 0;
+		for (long j = -HALF + 1; j <= HALF; j++) {
+			const long k = (long)base + j;
+			if (k < 0 || k >= (long)ny)
+				continue;
+			const double t = (double)j - frac; /* in (-HALF, HALF] */
+			if (!table) {
+				s += y[k] * kernel(t);
+				continue;
+			}
+			const double u = (t + HALF) * TABLE_STEPS;
+			const size_t q = (size_t)u;
+			const double r = u - (double)q;
+			s += y[k] * (table[q] + r * (table[q + 1] - table[q]));
+		}
+		out[i] = (float)(sign * s);
+	}
+	free(table);
+}
+
+size_t align_loudest(const float *x, size_t from, size_t to, size_t len)
+{
+	size_t best = from;
+	double best_e = -1;
+	const size_t step = len / 4 ? len / 4 : 1;
+	for (size_t at = from; at + len <= to; at += step) {
+		double e = 0;
+		for (size_t i = 0; i < len; i++)
+			e += x[at + i] * (double)x[at + i];
+		if (e > best_e)
+			best_e = e, best = at;
+	}
+	return best;
+}
