@@ -101,14 +101,29 @@ bool align_measure(const float *x, size_t nx, const float *y, size_t ny, size_t 
 	double complex *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b);
 	const size_t nc = 2 * max_lag + 1;
 	double *c = malloc(nc * sizeof *c);
-	bool ok = a && b && c;
-	double ex = 0;
+	double *energy = malloc((span + 1) * sizeof *energy); /* running sum of y^2 */
+	bool ok = a && b && c && energy;
+	/* Each stretch without its mean: a DC offset correlates with nothing. */
+	double mx = 0, my = 0;
+	for (size_t i = 0; i < len; i++)
+		mx += x[at + i];
+	mx /= (double)len;
+	for (size_t i = 0; i < span; i++)
+		my += sample_at(y, ny, (long)at - (long)max_lag + (long)i);
+	my /= (double)span;
+	double ex = 0, moment = 0;
 	for (size_t i = 0; ok && i < len; i++) {
-		a[i] = x[at + i];
-		ex += x[at + i] * (double)x[at + i];
+		const double v = x[at + i] - mx;
+		a[i] = v;
+		ex += v * v;
+		moment += (double)i * v * v;
 	}
-	for (size_t i = 0; ok && i < span; i++)
-		b[i] = sample_at(y, ny, (long)at - (long)max_lag + (long)i);
+	for (size_t i = 0; ok && i < span; i++) {
+		b[i] = sample_at(y, ny, (long)at - (long)max_lag + (long)i) - my;
+		energy[i + 1] = (i ? energy[i] : 0) + creal(b[i]) * creal(b[i]);
+	}
+	if (ok)
+		energy[0] = 0;
 	if (ok && ex > 0) {
 		fft(a, n, false);
 		fft(b, n, false);
@@ -124,11 +139,8 @@ bool align_measure(const float *x, size_t nx, const float *y, size_t ny, size_t 
 		const double f = refine_peak(c, nc, best);
 		const double peak = corr_between(c, nc, best, f);
 		m->delay = (double)best + f - (double)max_lag;
-		double ey = 0;
-		for (size_t i = 0; i < len; i++) {
-			const float v = sample_at(y, ny, (long)(at + i + best) - (long)max_lag);
-			ey += v * (double)v;
-		}
+		m->centre = (double)at + moment / ex;
+		const double ey = energy[best + len] - energy[best];
 		ok = ey > 0;
 		m->corr = ok ? peak / sqrt(ex * ey) : 0;
 	} else {
@@ -137,6 +149,7 @@ bool align_measure(const float *x, size_t nx, const float *y, size_t ny, size_t 
 	free(a);
 	free(b);
 	free(c);
+	free(energy);
 	return ok;
 }
 

@@ -11,8 +11,10 @@
 
 /* How y relates to x around one stretch. */
 typedef struct {
-	double delay; /* frames by which y lags x; negative when y leads */
-	double corr;  /* normalised correlation at the delay, -1..1; negative: inverted */
+	double delay;  /* frames by which y lags x; negative when y leads */
+	double corr;   /* normalised correlation at the delay, -1..1; negative: inverted */
+	double centre; /* frame of x where the stretch's energy is centred: where the
+	                  delay holds when it changes along the stretch (clock drift) */
 } align_match;
 
 /* Cross-correlates x[at, at + len) with y shifted by every lag in

@@ -17,6 +17,17 @@ double datacheck_rms_dbfs(const float *x, size_t n)
 	return n ? datacheck_db(sqrt(e / (double)n)) : -200;
 }
 
+double datacheck_ac_rms_dbfs(const float *x, size_t n)
+{
+	double sum = 0, e = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += x[i];
+	const double mean = n ? sum / (double)n : 0;
+	for (size_t i = 0; i < n; i++)
+		e += (x[i] - mean) * (x[i] - mean);
+	return n ? datacheck_db(sqrt(e / (double)n)) : -200;
+}
+
 /* Runs of frames at full scale, or stuck at one value near the file's own
  * peak (a clipped recording normalised afterwards): a waveform that merely
  * passes its peak never holds one value for three frames. */
@@ -90,7 +101,7 @@ double datacheck_noise_floor(const float *x, const float *y, size_t n, double ra
 	for (size_t at = 0; at + block <= n; at += block) {
 		const bool quiet = datacheck_rms_dbfs(x + at, block) < -90;
 		if (quiet && quiet_before)
-			levels[count++] = datacheck_rms_dbfs(y + at, block);
+			levels[count++] = datacheck_ac_rms_dbfs(y + at, block);
 		quiet_before = quiet;
 	}
 	double floor_db = NAN;

@@ -34,10 +34,13 @@ double datacheck_db(double amplitude);
 /* RMS of x[0, n) in dBFS. */
 double datacheck_rms_dbfs(const float *x, size_t n);
 
+/* RMS of x[0, n) without its mean (DC is reported on its own), in dBFS. */
+double datacheck_ac_rms_dbfs(const float *x, size_t n);
+
 /* sum (a - b)^2 / sum a^2; NAN when a is silent. */
 double datacheck_esr(const float *a, const float *b, size_t n);
 
-/* The target's noise floor (dBFS) in the 50 ms blocks where the input and
+/* The target's noise floor (dBFS, without DC) in the 50 ms blocks where the input and
  * the block before it are silent, taking their median; NAN when fewer than
  * 10 such blocks exist. */
 double datacheck_noise_floor(const float *x, const float *y, size_t n, double rate);

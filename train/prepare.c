@@ -14,9 +14,9 @@
 #define MAX_FINDINGS 16
 
 /* Thresholds, in one place (docs/capture.md explains each). */
-#define WEAK_CORR        0.3  /* below: the target barely follows the input */
-#define UNRELATED_CORR   0.1  /* below: the wrong file */
-#define REPEAT_NOISY     0.02 /* ESR between the two plays */
+#define WEAK_CORR        0.3   /* below: the target barely follows the input */
+#define UNRELATED_CORR   0.1   /* below: the wrong file */
+#define REPEAT_NOISY     0.005 /* ESR between the two plays */
 #define REPEAT_HOPELESS  0.5
 #define CLIP_RUNS_STOP   10
 #define DRIFT_PPM_NOTE   1.0
@@ -101,7 +101,7 @@ static bool measure_blips(pair_check *c, const float *x, size_t nx, const float 
 		return false;
 	c->method = "calibration pulses";
 	c->latency = (m[0].delay + m[1].delay) / 2;
-	c->pos = (double)(c->layout.blip[0] + c->layout.blip[1]) / 2;
+	c->pos = (m[0].centre + m[1].centre) / 2;
 	c->corr = (m[0].corr + m[1].corr) / 2;
 	if (fabs(m[0].delay - m[1].delay) > 0.5)
 		add(c, false,
@@ -111,7 +111,7 @@ static bool measure_blips(pair_check *c, const float *x, size_t nx, const float 
 	c->have_end = found[2] && found[3];
 	if (c->have_end) {
 		c->latency_end = (m[2].delay + m[3].delay) / 2;
-		c->pos_end = (double)(c->layout.blip[2] + c->layout.blip[3]) / 2;
+		c->pos_end = (m[2].centre + m[3].centre) / 2;
 	} else {
 		add(c, false,
 		    "the end pulses were not found: the recording stopped early, or the clocks "
@@ -121,7 +121,11 @@ static bool measure_blips(pair_check *c, const float *x, size_t nx, const float 
 }
 
 /* Latency by cross-correlating the loudest stretch of the first and of the
- * last 40% of the input with the target. */
+ * last 40% of the input with the target. A drifting clock changes the delay
+ * along each stretch, and the correlation then weighs the delay where the
+ * music is loud and bright, not at any known frame; so the target is read
+ * once with the drift that was found taken out, and what remains at each
+ * stretch corrects the estimate. */
 static bool measure_anywhere(pair_check *c, const float *x, size_t nx, const float *y, size_t ny)
 {
 	size_t len = 65536;
@@ -140,14 +144,29 @@ static bool measure_anywhere(pair_check *c, const float *x, size_t nx, const flo
 	c->method = "cross-correlation";
 	c->latency = m0.delay;
 	c->corr = m0.corr;
-	c->pos = (double)at0 + (double)len / 2;
+	c->pos = m0.centre;
 	c->have_end = align_measure(x, nx, y, ny, at1, len, max_lag, &m1) &&
 	              fabs(m1.corr) >= WEAK_CORR && fabs(m0.corr) >= WEAK_CORR &&
 	              (m1.corr > 0) == (m0.corr > 0);
-	if (c->have_end) {
-		c->latency_end = m1.delay;
-		c->pos_end = (double)at1 + (double)len / 2;
+	if (!c->have_end)
+		return true;
+	c->latency_end = m1.delay;
+	c->pos_end = m1.centre;
+	if (fabs(c->latency_end - c->latency) <= 0.05 || c->pos_end <= c->pos)
+		return true;
+	const double slope = (c->latency_end - c->latency) / (c->pos_end - c->pos);
+	const double d0 = c->latency - slope * c->pos;
+	float *undrifted = malloc(nx * sizeof *undrifted);
+	align_match r0, r1;
+	if (undrifted) {
+		align_shift(y, ny, d0, slope, 1.0f, undrifted, nx);
+		if (align_measure(x, nx, undrifted, nx, at0, len, 8, &r0) &&
+		    align_measure(x, nx, undrifted, nx, at1, len, 8, &r1)) {
+			c->latency = d0 + slope * c->pos + r0.delay;
+			c->latency_end = d0 + slope * c->pos_end + r1.delay;
+		}
 	}
+	free(undrifted);
 	return true;
 }
 
@@ -204,7 +223,8 @@ static void check_aligned(pair_check *c, const float *x, const float *t, size_t 
 	const capture_segment *q = c->standard ? capture_find(&c->layout, "noise_floor") : NULL;
 	const size_t settle = (size_t)c->rate;
 	if (q && q->frames > 2 * settle && q->start + q->frames <= n)
-		c->noise_floor_dbfs = datacheck_rms_dbfs(t + q->start + settle, q->frames - settle);
+		c->noise_floor_dbfs =
+		    datacheck_ac_rms_dbfs(t + q->start + settle, q->frames - settle);
 	else
 		c->noise_floor_dbfs = datacheck_noise_floor(x, t, n, c->rate);
 	const double signal_dbfs = datacheck_rms_dbfs(t, n);
@@ -368,10 +388,11 @@ static void print_report(const pair_check *c, size_t nx, size_t ny, size_t kept)
 		fprintf(stderr, "  latency   not measured\n");
 	}
 	if (c->aligned)
-		fprintf(stderr,
-		        "  aligned   target read %.2f frames later%s%s; %zu frames (%.1f s) kept\n",
-		        c->shift, c->slope != 0 ? ", drift taken out" : "",
-		        c->sign < 0 ? ", polarity restored" : "", kept, (double)kept / c->rate);
+		fprintf(
+		    stderr,
+		    "  aligned   target advanced by %.2f frames%s%s; %zu frames (%.1f s) kept\n",
+		    c->shift, c->slope != 0 ? ", drift taken out" : "",
+		    c->sign < 0 ? ", polarity restored" : "", kept, (double)kept / c->rate);
 	else
 		fprintf(stderr, "  aligned   no (--align off)\n");
 	if (c->noise_floor_dbfs <= -199)
@@ -482,9 +503,12 @@ static int prepare_pair(data_file *f, double rate, const prepare_options *o, cJS
 	}
 	check_aligned(c, x, f->t, f->frames);
 	judge_levels(c);
-	judge_alignment(c, o);
-	judge_aligned(c);
-	judge_lengths(c, nx, ny);
+	/* a silent file has nothing more to say */
+	if (c->in.rms_dbfs >= -70 && c->out.rms_dbfs >= -70) {
+		judge_alignment(c, o);
+		judge_aligned(c);
+		judge_lengths(c, nx, ny);
+	}
 	if (!o->quiet)
 		print_report(c, nx, ny, kept);
 	cJSON_AddItemToArray(report, capture_json(c, nx, ny, kept));
