@@ -80,6 +80,14 @@ def main():
         if report and abs(report["latency_frames"] - LATENCY) > 0.1:
             fail(f"good: latency {report['latency_frames']}")
 
+        print("== the signal exported again without its metadata: recognised by its pulses")
+        exported = path("exported.wav")
+        wavio.write(exported, x, rate)
+        rc, report, _ = run_check(recur_train, exported, good)
+        if rc != 0 or not report["standard_signal"] or \
+                report["latency_method"] != "calibration pulses":
+            fail(f"exported: exit {rc}, {report}")
+
         print("== clipped: the recording gain 12 dB too high")
         clipped = recording("clipped.wav", np.clip(4 * z, -1, 1))
         expect("clipped", run_check(recur_train, signal, clipped), 3, problem="clips")
