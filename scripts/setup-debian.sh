@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
 	build-essential meson ninja-build pkg-config
 	lv2-dev liblilv-dev lilv-utils libcjson-dev libsndfile1-dev liblo-dev liblo-tools
-	python3 python3-numpy
+	python3 python3-numpy parallel
 	sordi jalv jackd2
 	gnuplot-nox sox valgrind
 	clang clang-format libclang-rt-14-dev
