@@ -208,3 +208,104 @@ size_t align_loudest(const float *x, size_t from, size_t to, size_t len)
 	}
 	return best;
 }
+
+/* Solves the P x P symmetric positive system a w = b by Cholesky (a is
+ * overwritten); false if a is singular. */
+static bool solve_spd(double *a, double *b, int p)
+{
+	for (int j = 0; j < p; j++) {
+		double d = a[j * p + j];
+		for (int k = 0; k < j; k++)
+			d -= a[j * p + k] * a[j * p + k];
+		if (d <= 0)
+			return false;
+		a[j * p + j] = sqrt(d);
+		for (int i = j + 1; i < p; i++) {
+			double s = a[i * p + j];
+			for (int k = 0; k < j; k++)
+				s -= a[i * p + k] * a[j * p + k];
+			a[i * p + j] = s / a[j * p + j];
+		}
+	}
+	for (int i = 0; i < p; i++) {
+		double s = b[i];
+		for (int k = 0; k < i; k++)
+			s -= a[i * p + k] * b[k];
+		b[i] = s / a[i * p + i];
+	}
+	for (int i = p - 1; i >= 0; i--) {
+		double s = b[i];
+		for (int k = i + 1; k < p; k++)
+			s -= a[k * p + i] * b[k];
+		b[i] = s / a[i * p + i];
+	}
+	return true;
+}
+
+double align_causal_margin(const float *x, size_t nx, const float *y, size_t ny, size_t at,
+                           size_t len, double delay, float sign, double *e_best, double *e_zero)
+{
+	enum { P = ALIGN_FIR_TAPS };
+	static const double margins[] = {0, 0.5, 1, 1.5, 2, 3, 4, 6, 8};
+	enum { N_MARGINS = sizeof margins / sizeof margins[0] };
+	double err[N_MARGINS];
+	if (at < P || at >= nx)
+		return 0;
+	if (len > nx - at)
+		len = nx - at;
+	/* the input's autocorrelation matrix, the same for every margin */
+	double r[P * P] = {0}, a[P * P], b[P];
+	for (size_t i = 0; i < len; i++)
+		for (int j = 0; j < P; j++)
+			for (int k = 0; k <= j; k++)
+				r[j * P + k] += x[at + i - j] * (double)x[at + i - k];
+	double trace = 0;
+	for (int j = 0; j < P; j++) {
+		trace += r[j * P + j];
+		for (int k = 0; k < j; k++)
+			r[k * P + j] = r[j * P + k];
+	}
+	float *t = malloc(len * sizeof *t);
+	if (!t || trace <= 0) {
+		free(t);
+		return 0;
+	}
+	int best = 0;
+	for (int m = 0; m < N_MARGINS; m++) {
+		align_shift(y, ny, (double)at + delay - margins[m], 0, sign, t, len);
+		double tt = 0;
+		for (int j = 0; j < P; j++)
+			b[j] = 0;
+		for (size_t i = 0; i < len; i++) {
+			tt += t[i] * (double)t[i];
+			for (int j = 0; j < P; j++)
+				b[j] += x[at + i - j] * (double)t[i];
+		}
+		memcpy(a, r, sizeof a);
+		for (int j = 0; j < P; j++)
+			a[j * P + j] += 1e-9 * trace; /* a whisper of ridge for silent bands */
+		double fit = 0;
+		if (tt > 0) {
+			double w[P];
+			memcpy(w, b, sizeof w);
+			if (solve_spd(a, w, P))
+				for (int j = 0; j < P; j++)
+					fit += w[j] * b[j];
+		}
+		err[m] = tt > 0 ? 1 - fit / tt : 1;
+		if (err[m] < err[best])
+			best = m;
+	}
+	free(t);
+	/* a margin has to earn its place: delaying a device that has no delay of
+	 * its own costs the model more than it gains */
+	int chosen = 0;
+	if (err[0] - err[best] > ALIGN_MARGIN_GAIN * (1 - err[best]))
+		while (err[chosen] > err[best] + ALIGN_MARGIN_TOLERANCE * (1 - err[best]))
+			chosen++;
+	if (e_best)
+		*e_best = err[best];
+	if (e_zero)
+		*e_zero = err[0];
+	return margins[chosen];
+}

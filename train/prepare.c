@@ -45,6 +45,9 @@ typedef struct {
 	bool have_end;
 	double drift_ppm;
 	bool inverted;
+	size_t fit_at;             /* where the causal margin is fitted */
+	double margin;             /* frames of the latency that are the device's own */
+	double fit_best, fit_zero; /* the causal fit's relative residuals */
 	bool aligned;
 	double shift, slope; /* applied: target(i) = sign * y(i + shift + slope i) */
 	float sign;
@@ -145,6 +148,7 @@ static bool measure_anywhere(pair_check *c, const float *x, size_t nx, const flo
 	c->latency = m0.delay;
 	c->corr = m0.corr;
 	c->pos = m0.centre;
+	c->fit_at = at0;
 	c->have_end = align_measure(x, nx, y, ny, at1, len, max_lag, &m1) &&
 	              fabs(m1.corr) >= WEAK_CORR && fabs(m0.corr) >= WEAK_CORR &&
 	              (m1.corr > 0) == (m0.corr > 0);
@@ -179,6 +183,28 @@ static void measure(pair_check *c, const float *x, size_t nx, const float *y, si
 		c->drift_ppm = (c->latency_end - c->latency) / (c->pos_end - c->pos) * 1e6;
 }
 
+/* The part of the latency that is the device's own (align_causal_margin),
+ * fitted on white noise at a moderate level when the standard signal has
+ * it, else where the latency was measured. */
+static void find_margin(pair_check *c, const float *x, size_t nx, const float *y, size_t ny)
+{
+	const capture_segment *noise = c->standard ? capture_find(&c->layout, "noise_-28dB") : NULL;
+	size_t len = 32768;
+	size_t at = c->fit_at;
+	if (noise && noise->frames > len + (size_t)(0.25 * c->rate))
+		at = noise->start + (size_t)(0.25 * c->rate);
+	else if (c->standard) /* calibration pulses measured it: fit on the guitar */
+		at = align_loudest(x, 0, nx, len);
+	if (len > nx / 4)
+		len = nx / 4;
+	const double slope = c->have_end && c->pos_end > c->pos
+	                         ? (c->latency_end - c->latency) / (c->pos_end - c->pos)
+	                         : 0;
+	const double delay = c->latency + slope * ((double)at + (double)len / 2 - c->pos);
+	c->margin = align_causal_margin(x, nx, y, ny, at, len, delay, c->inverted ? -1.0f : 1.0f,
+	                                &c->fit_best, &c->fit_zero);
+}
+
 /* The shift that takes out what was measured (or forced), applied to the
  * target; returns the new target, NULL if memory runs out. *frames gets
  * the frames of the pair that remain. */
@@ -193,7 +219,7 @@ static float *align_target(pair_check *c, const prepare_options *o, const float 
 		 * noise */
 		const bool drifts = c->have_end && fabs(c->latency_end - c->latency) > 0.05;
 		c->slope = drifts ? (c->latency_end - c->latency) / (c->pos_end - c->pos) : 0;
-		c->shift = c->latency - c->slope * c->pos;
+		c->shift = c->latency - c->margin - c->slope * c->pos;
 		if (!drifts && fabs(c->shift - round(c->shift)) < 0.02)
 			c->shift = round(c->shift); /* an exact copy, no interpolation */
 		c->sign = c->inverted ? -1.0f : 1.0f;
@@ -384,6 +410,12 @@ static void print_report(const pair_check *c, size_t nx, size_t ny, size_t kept)
 			fprintf(stderr, "  drift     %.2f frames at the end: %+.2f ppm\n",
 			        c->latency_end, c->drift_ppm);
 		fprintf(stderr, "  polarity  %s\n", c->inverted ? "inverted" : "normal");
+		if (c->margin > 0)
+			fprintf(
+			    stderr,
+			    "  device    responds %.1f frames before its correlation peak: kept "
+			    "(causal fit residual %.3g, %.3g without)\n",
+			    c->margin, c->fit_best, c->fit_zero);
 	} else {
 		fprintf(stderr, "  latency   not measured\n");
 	}
@@ -460,6 +492,7 @@ static cJSON *capture_json(const pair_check *c, size_t nx, size_t ny, size_t kep
 	add_number(j, "correlation", c->method ? c->corr : NAN);
 	cJSON_AddStringToObject(j, "polarity", c->inverted ? "inverted" : "normal");
 	cJSON_AddBoolToObject(j, "aligned", c->aligned);
+	add_number(j, "device_frames", c->margin);
 	add_number(j, "shift_frames", c->aligned ? c->shift : NAN);
 	add_number(j, "shift_slope", c->aligned ? c->slope : NAN);
 	add_number(j, "frames_kept", (double)kept);
@@ -490,6 +523,8 @@ static int prepare_pair(data_file *f, double rate, const prepare_options *o, cJS
 	datacheck_measure(x, nx, rate, &c->in);
 	datacheck_measure(y, ny, rate, &c->out);
 	measure(c, x, nx, y, ny);
+	if (c->method && o->mode == ALIGN_AUTO)
+		find_margin(c, x, nx, y, ny);
 	size_t kept = f->frames;
 	if (o->mode != ALIGN_OFF && (c->method || o->mode == ALIGN_FIXED)) {
 		float *t = align_target(c, o, y, nx, ny, &kept);
