@@ -88,7 +88,7 @@ static float sample_at(const float *y, size_t ny, long i)
 }
 
 bool align_measure(const float *x, size_t nx, const float *y, size_t ny, size_t at, size_t len,
-                   size_t max_lag, align_match *m)
+                   long centre, size_t max_lag, align_match *m)
 {
 	if (at >= nx)
 		return false;
@@ -109,7 +109,7 @@ bool align_measure(const float *x, size_t nx, const float *y, size_t ny, size_t 
 		mx += x[at + i];
 	mx /= (double)len;
 	for (size_t i = 0; i < span; i++)
-		my += sample_at(y, ny, (long)at - (long)max_lag + (long)i);
+		my += sample_at(y, ny, (long)at + centre - (long)max_lag + (long)i);
 	my /= (double)span;
 	double ex = 0, moment = 0;
 	for (size_t i = 0; ok && i < len; i++) {
@@ -119,7 +119,7 @@ bool align_measure(const float *x, size_t nx, const float *y, size_t ny, size_t 
 		moment += (double)i * v * v;
 	}
 	for (size_t i = 0; ok && i < span; i++) {
-		b[i] = sample_at(y, ny, (long)at - (long)max_lag + (long)i) - my;
+		b[i] = sample_at(y, ny, (long)at + centre - (long)max_lag + (long)i) - my;
 		energy[i + 1] = (i ? energy[i] : 0) + creal(b[i]) * creal(b[i]);
 	}
 	if (ok)
@@ -138,7 +138,7 @@ bool align_measure(const float *x, size_t nx, const float *y, size_t ny, size_t 
 		}
 		const double f = refine_peak(c, nc, best);
 		const double peak = corr_between(c, nc, best, f);
-		m->delay = (double)best + f - (double)max_lag;
+		m->delay = (double)best + f - (double)max_lag + (double)centre;
 		m->centre = (double)at + moment / ex;
 		const double ey = energy[best + len] - energy[best];
 		ok = ey > 0;

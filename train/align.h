@@ -18,12 +18,13 @@ typedef struct {
 } align_match;
 
 /* Cross-correlates x[at, at + len) with y shifted by every lag in
- * [-max_lag, max_lag] (frames of y outside [0, ny) count as silence), takes
+ * [centre - max_lag, centre + max_lag] (frames of y outside [0, ny) count
+ * as silence), takes
  * the lag of the largest |correlation| and refines it between frames by
  * windowed-sinc interpolation of the correlation. False when x or y is
  * silent there, or memory runs out. */
 bool align_measure(const float *x, size_t nx, const float *y, size_t ny, size_t at, size_t len,
-                   size_t max_lag, align_match *m);
+                   long centre, size_t max_lag, align_match *m);
 
 /* out[i] = sign * y(i + d0 + slope * i) for i in [0, n): y read between its
  * frames by a Blackman-windowed sinc 64 frames wide, silence outside

@@ -26,6 +26,7 @@
 #define DC_WARN          0.01
 #define QUIET_INPUT_DBFS -20.0
 #define DROPOUT_WARN     0.05
+#define SMALL_LATENCY    2.0 /* frames: below, no interface's (without the standard signal) */
 
 typedef struct {
 	bool problem; /* stops training unless --force */
@@ -45,7 +46,9 @@ typedef struct {
 	bool have_end;
 	double drift_ppm;
 	bool inverted;
-	size_t fit_at;             /* where the causal margin is fitted */
+	bool small;                /* a latency too small to be an interface's: left in place */
+	bool drift_unsure;         /* the delay changes by a frame or more along the file, not in a
+	                              straight line */
 	double margin;             /* frames of the latency that are the device's own */
 	double fit_best, fit_zero; /* the causal fit's relative residuals */
 	bool aligned;
@@ -97,8 +100,8 @@ static bool measure_blips(pair_check *c, const float *x, size_t nx, const float 
 	bool found[CAPTURE_BLIPS];
 	for (int k = 0; k < CAPTURE_BLIPS; k++)
 		found[k] = c->layout.blip[k] >= half &&
-		           align_measure(x, nx, y, ny, c->layout.blip[k] - half, 2 * half, max_lag,
-		                         &m[k]) &&
+		           align_measure(x, nx, y, ny, c->layout.blip[k] - half, 2 * half, 0,
+		                         max_lag, &m[k]) &&
 		           fabs(m[k].corr) >= WEAK_CORR;
 	if (!found[0] || !found[1])
 		return false;
@@ -128,49 +131,68 @@ static bool measure_blips(pair_check *c, const float *x, size_t nx, const float 
  * along each stretch, and the correlation then weighs the delay where the
  * music is loud and bright, not at any known frame; so the target is read
  * once with the drift that was found taken out, and what remains at each
- * stretch corrects the estimate. */
+ * stretch corrects the estimate. A filtering device delays some notes more
+ * than others, which looks like drift too; real drift is a straight line,
+ * so the loudest stretch of the middle fifth must sit on it. */
 static bool measure_anywhere(pair_check *c, const float *x, size_t nx, const float *y, size_t ny)
 {
-	size_t len = 65536;
-	if (len > nx / 4)
-		len = nx / 4;
+	/* First the whole recording (up to 2^20 frames of its middle), whose many
+	 * notes leave one clear peak where a stretch of one repeated note would
+	 * leave several; then the stretches, near that peak. */
+	const size_t whole = nx < (1u << 20) ? nx : (1u << 20);
 	size_t max_lag = (size_t)c->rate;
 	if (max_lag > nx / 4)
 		max_lag = nx / 4;
-	if (len < 64)
-		return false;
-	const size_t at0 = align_loudest(x, 0, nx * 2 / 5, len);
-	const size_t at1 = align_loudest(x, nx * 3 / 5, nx, len);
-	align_match m0, m1;
-	if (!align_measure(x, nx, y, ny, at0, len, max_lag, &m0))
+	align_match g, m0, m1;
+	if (nx < 256 || !align_measure(x, nx, y, ny, (nx - whole) / 2, whole, 0, max_lag, &g))
 		return false;
 	c->method = "cross-correlation";
-	c->latency = m0.delay;
-	c->corr = m0.corr;
-	c->pos = m0.centre;
-	c->fit_at = at0;
-	c->have_end = align_measure(x, nx, y, ny, at1, len, max_lag, &m1) &&
-	              fabs(m1.corr) >= WEAK_CORR && fabs(m0.corr) >= WEAK_CORR &&
-	              (m1.corr > 0) == (m0.corr > 0);
+	c->latency = c->latency_end = g.delay;
+	c->corr = g.corr;
+	c->pos = c->pos_end = g.centre;
+	size_t len = 65536;
+	if (len > nx / 4)
+		len = nx / 4;
+	const long near = lround(g.delay);
+	const size_t spread = 16 + (size_t)(200e-6 * (double)nx); /* 200 ppm of drift */
+	const size_t at0 = align_loudest(x, 0, nx * 2 / 5, len);
+	const size_t at1 = align_loudest(x, nx * 3 / 5, nx, len);
+	const size_t atm = align_loudest(x, nx * 2 / 5, nx * 3 / 5 + len, len);
+	c->have_end = align_measure(x, nx, y, ny, at0, len, near, spread, &m0) &&
+	              align_measure(x, nx, y, ny, at1, len, near, spread, &m1) &&
+	              fabs(m0.corr) >= WEAK_CORR && fabs(m1.corr) >= WEAK_CORR &&
+	              (m0.corr > 0) == (g.corr > 0) && (m1.corr > 0) == (g.corr > 0) &&
+	              m1.centre > m0.centre;
 	if (!c->have_end)
 		return true;
+	c->latency = m0.delay;
+	c->pos = m0.centre;
 	c->latency_end = m1.delay;
 	c->pos_end = m1.centre;
-	if (fabs(c->latency_end - c->latency) <= 0.05 || c->pos_end <= c->pos)
+	if (fabs(c->latency_end - c->latency) <= 0.05)
 		return true;
 	const double slope = (c->latency_end - c->latency) / (c->pos_end - c->pos);
 	const double d0 = c->latency - slope * c->pos;
+	const float sign = c->corr < 0 ? -1.0f : 1.0f;
 	float *undrifted = malloc(nx * sizeof *undrifted);
-	align_match r0, r1;
+	align_match r0, r1, rm;
+	bool straight = false;
 	if (undrifted) {
-		align_shift(y, ny, d0, slope, 1.0f, undrifted, nx);
-		if (align_measure(x, nx, undrifted, nx, at0, len, 8, &r0) &&
-		    align_measure(x, nx, undrifted, nx, at1, len, 8, &r1)) {
-			c->latency = d0 + slope * c->pos + r0.delay;
-			c->latency_end = d0 + slope * c->pos_end + r1.delay;
-		}
+		align_shift(y, ny, d0, slope, sign, undrifted, nx);
+		straight = align_measure(x, nx, undrifted, nx, at0, len, 0, 8, &r0) &&
+		           align_measure(x, nx, undrifted, nx, at1, len, 0, 8, &r1) &&
+		           align_measure(x, nx, undrifted, nx, atm, len, 0, 8, &rm) &&
+		           fabs(rm.delay - (r0.delay + r1.delay) / 2) <=
+		               0.25 * fabs(c->latency_end - c->latency);
 	}
 	free(undrifted);
+	if (straight) {
+		c->latency = d0 + slope * c->pos + r0.delay;
+		c->latency_end = d0 + slope * c->pos_end + r1.delay;
+	} else {
+		c->drift_unsure = fabs(c->latency_end - c->latency) > 1;
+		c->latency = c->latency_end = (c->latency + c->latency_end) / 2;
+	}
 	return true;
 }
 
@@ -184,19 +206,16 @@ static void measure(pair_check *c, const float *x, size_t nx, const float *y, si
 }
 
 /* The part of the latency that is the device's own (align_causal_margin),
- * fitted on white noise at a moderate level when the standard signal has
- * it, else where the latency was measured. */
+ * fitted on the standard signal's white noise at a moderate level. Only
+ * there: with a coloured input (music) the best linear fit of a distorting
+ * device leans on future input, and the margin it finds means nothing. */
 static void find_margin(pair_check *c, const float *x, size_t nx, const float *y, size_t ny)
 {
 	const capture_segment *noise = c->standard ? capture_find(&c->layout, "noise_-28dB") : NULL;
-	size_t len = 32768;
-	size_t at = c->fit_at;
-	if (noise && noise->frames > len + (size_t)(0.25 * c->rate))
-		at = noise->start + (size_t)(0.25 * c->rate);
-	else if (c->standard) /* calibration pulses measured it: fit on the guitar */
-		at = align_loudest(x, 0, nx, len);
-	if (len > nx / 4)
-		len = nx / 4;
+	const size_t len = 32768, settle = (size_t)(0.25 * c->rate);
+	if (!noise || noise->frames < len + settle || noise->start + settle + len > nx)
+		return;
+	const size_t at = noise->start + settle;
 	const double slope = c->have_end && c->pos_end > c->pos
 	                         ? (c->latency_end - c->latency) / (c->pos_end - c->pos)
 	                         : 0;
@@ -331,6 +350,10 @@ static void judge_alignment(pair_check *c, const prepare_options *o)
 		    "the target lags the input by %.1f frames and --align off keeps it: drop "
 		    "--align off (or give --latency)",
 		    c->latency);
+	if (c->drift_unsure)
+		add(c, false,
+		    "the delay changes along the recording, but not as a clock drift would: a "
+		    "device whose delay depends on what it plays? The mean delay was used");
 	if (c->have_end && fabs(c->drift_ppm) >= DRIFT_PPM_NOTE)
 		add(c, false,
 		    "the clocks drift by %+.1f ppm (%.2f frames from start to end): input and "
@@ -425,6 +448,11 @@ static void print_report(const pair_check *c, size_t nx, size_t ny, size_t kept)
 		    "  aligned   target advanced by %.2f frames%s%s; %zu frames (%.1f s) kept\n",
 		    c->shift, c->slope != 0 ? ", drift taken out" : "",
 		    c->sign < 0 ? ", polarity restored" : "", kept, (double)kept / c->rate);
+	else if (c->small)
+		fprintf(stderr,
+		        "  aligned   no: under %g frames is the device's own delay, not an "
+		        "interface's\n",
+		        SMALL_LATENCY);
 	else
 		fprintf(stderr, "  aligned   no (--align off)\n");
 	if (c->noise_floor_dbfs <= -199)
@@ -519,14 +547,25 @@ static int prepare_pair(data_file *f, double rate, const prepare_options *o, cJS
 	c->sign = 1.0f;
 	const float *x = f->signal, *y = f->t;
 	const size_t nx = f->input_frames, ny = f->target_frames;
+	for (size_t i = 0; i < nx || i < ny; i++)
+		if ((i < nx && !isfinite(x[i])) || (i < ny && !isfinite(y[i]))) {
+			free(c);
+			return 0; /* data_finish says where */
+		}
 	recognise(c, x, nx, y, ny);
 	datacheck_measure(x, nx, rate, &c->in);
 	datacheck_measure(y, ny, rate, &c->out);
 	measure(c, x, nx, y, ny);
 	if (c->method && o->mode == ALIGN_AUTO)
 		find_margin(c, x, nx, y, ny);
+	/* Without the standard signal, a latency under SMALL_LATENCY frames is the
+	 * device's own (no interface's round trip is that short): the pair was
+	 * aligned already, by hand or because it was generated. */
+	c->small = o->mode == ALIGN_AUTO && c->method && !c->standard &&
+	           fabs(c->latency) < SMALL_LATENCY &&
+	           (!c->have_end || fabs(c->latency_end) < SMALL_LATENCY);
 	size_t kept = f->frames;
-	if (o->mode != ALIGN_OFF && (c->method || o->mode == ALIGN_FIXED)) {
+	if ((o->mode == ALIGN_AUTO && c->method && !c->small) || o->mode == ALIGN_FIXED) {
 		float *t = align_target(c, o, y, nx, ny, &kept);
 		if (!t) {
 			free(c);

@@ -7,7 +7,9 @@ each bad one with a problem (exit 3) or warn, naming what is wrong, and
 --force must train anyway. The reports are printed (docs/capture.md shows
 them).
 
-Usage: test_datacheck.py RECUR_CAPTURE RECUR_TRAIN"""
+Usage: test_datacheck.py RECUR_CAPTURE RECUR_TRAIN [DIR]
+  DIR: make the files there, under short names, and keep them (a temporary
+  folder otherwise)."""
 import json
 import os
 import subprocess
@@ -57,11 +59,16 @@ def expect(name, got, want_rc, problem=None, warning=None):
 
 
 def main():
-    recur_capture, recur_train = sys.argv[1:3]
+    recur_capture, recur_train = (os.path.abspath(p) for p in sys.argv[1:3])
     rng = np.random.default_rng(3)
+    keep = sys.argv[3] if len(sys.argv) > 3 else None
     with tempfile.TemporaryDirectory() as tmp:
+        if keep:
+            os.makedirs(keep, exist_ok=True)
+            os.chdir(keep)
+
         def path(name):
-            return os.path.join(tmp, name)
+            return name if keep else os.path.join(tmp, name)
 
         signal = path("capture.wav")
         subprocess.run([recur_capture, signal], check=True, capture_output=True)

@@ -94,13 +94,19 @@ static void data_errors(void)
 	         in_dir("in.wav"), in_dir("out44.wav"), in_dir("x.json"), small);
 	CHECK(run(cmd, out, sizeof out) == 2, "differing rates accepted");
 	CHECK_MSG(out, "sample rates differ");
-	snprintf(cmd, sizeof cmd, "%s --input %s --target %s --out %s %s", train_exe,
+	/* aligning trims a pair to the frames both have; without it, lengths must
+	 * agree unless --trim */
+	snprintf(cmd, sizeof cmd, "%s --input %s --target %s --out %s --align off %s", train_exe,
 	         in_dir("in.wav"), in_dir("short.wav"), in_dir("x.json"), small);
 	CHECK(run(cmd, out, sizeof out) == 2, "differing lengths accepted");
 	CHECK_MSG(out, "lengths differ");
-	snprintf(cmd, sizeof cmd, "%s --input %s --target %s --out %s --epochs 1 --trim %s",
-	         train_exe, in_dir("in.wav"), in_dir("short.wav"), in_dir("x.json"), small);
+	snprintf(cmd, sizeof cmd,
+	         "%s --input %s --target %s --out %s --epochs 1 --align off --trim %s", train_exe,
+	         in_dir("in.wav"), in_dir("short.wav"), in_dir("x.json"), small);
 	CHECK(run(cmd, out, sizeof out) == 0, "--trim after the pair refused: %s", out);
+	snprintf(cmd, sizeof cmd, "%s --input %s --target %s --out %s --epochs 1 %s", train_exe,
+	         in_dir("in.wav"), in_dir("short.wav"), in_dir("x.json"), small);
+	CHECK(run(cmd, out, sizeof out) == 0, "a shorter target refused when aligning: %s", out);
 	snprintf(cmd, sizeof cmd, "%s --input %s --target %s --out %s %s", train_exe,
 	         in_dir("in.wav"), in_dir("nonexistent.wav"), in_dir("x.json"), small);
 	CHECK(run(cmd, out, sizeof out) == 2, "missing file accepted");
