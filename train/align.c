@@ -242,44 +242,81 @@ static bool solve_spd(double *a, double *b, int p)
 	return true;
 }
 
+/* The prediction-error filter of x over [from, to): coefficients lpc[k]
+ * predicting x[n] from x[n - 1 - k], k < ALIGN_WHITEN_ORDER. False if x is
+ * silent there. */
+static bool whitener(const float *x, size_t from, size_t to, double *lpc)
+{
+	enum { Q = ALIGN_WHITEN_ORDER };
+	double ac[Q + 1] = {0}, t[Q * Q];
+	for (size_t n = from + Q; n < to; n++)
+		for (int k = 0; k <= Q; k++)
+			ac[k] += x[n] * (double)x[n - k];
+	if (ac[0] <= 0)
+		return false;
+	for (int i = 0; i < Q; i++) {
+		for (int j = 0; j < Q; j++)
+			t[i * Q + j] = ac[abs(i - j)];
+		t[i * Q + i] += 1e-6 * ac[0]; /* -60 dB of white floor: a stable filter */
+		lpc[i] = ac[i + 1];
+	}
+	return solve_spd(t, lpc, Q);
+}
+
+/* out[i] = s[i + Q] - sum lpc[k] s[i + Q - 1 - k] for i in [0, n). */
+static void whiten(const float *s, size_t n, const double *lpc, double *out)
+{
+	enum { Q = ALIGN_WHITEN_ORDER };
+	for (size_t i = 0; i < n; i++) {
+		double v = s[i + Q];
+		for (int k = 0; k < Q; k++)
+			v -= lpc[k] * s[i + Q - 1 - k];
+		out[i] = v;
+	}
+}
+
 double align_causal_margin(const float *x, size_t nx, const float *y, size_t ny, size_t at,
                            size_t len, double delay, float sign, double *e_best, double *e_zero)
 {
-	enum { P = ALIGN_FIR_TAPS };
+	enum { P = ALIGN_FIR_TAPS, Q = ALIGN_WHITEN_ORDER };
 	static const double margins[] = {0, 0.5, 1, 1.5, 2, 3, 4, 6, 8};
 	enum { N_MARGINS = sizeof margins / sizeof margins[0] };
-	double err[N_MARGINS];
-	if (at < P || at >= nx)
+	double err[N_MARGINS], lpc[Q];
+	if (at < P + Q || at >= nx)
 		return 0;
 	if (len > nx - at)
 		len = nx - at;
+	/* both sides through the input's whitening filter: with a white input the
+	 * best fit of a causal device needs no future input */
+	double *xw = malloc((len + P) * sizeof *xw), *tw = malloc(len * sizeof *tw);
+	float *t = malloc((len + Q) * sizeof *t);
+	bool ok = xw && tw && t && whitener(x, at - P - Q, at + len, lpc);
+	if (ok)
+		whiten(x + at - P - Q, len + P, lpc, xw); /* xw[i]: frame at - P + i */
 	/* the input's autocorrelation matrix, the same for every margin */
 	double r[P * P] = {0}, a[P * P], b[P];
-	for (size_t i = 0; i < len; i++)
+	for (size_t i = 0; ok && i < len; i++)
 		for (int j = 0; j < P; j++)
 			for (int k = 0; k <= j; k++)
-				r[j * P + k] += x[at + i - j] * (double)x[at + i - k];
+				r[j * P + k] += xw[i + P - j] * xw[i + P - k];
 	double trace = 0;
-	for (int j = 0; j < P; j++) {
+	for (int j = 0; ok && j < P; j++) {
 		trace += r[j * P + j];
 		for (int k = 0; k < j; k++)
 			r[k * P + j] = r[j * P + k];
 	}
-	float *t = malloc(len * sizeof *t);
-	if (!t || trace <= 0) {
-		free(t);
-		return 0;
-	}
+	ok = ok && trace > 0;
 	int best = 0;
-	for (int m = 0; m < N_MARGINS; m++) {
-		align_shift(y, ny, (double)at + delay - margins[m], 0, sign, t, len);
+	for (int m = 0; ok && m < N_MARGINS; m++) {
+		align_shift(y, ny, (double)at - Q + delay - margins[m], 0, sign, t, len + Q);
+		whiten(t, len, lpc, tw);
 		double tt = 0;
 		for (int j = 0; j < P; j++)
 			b[j] = 0;
 		for (size_t i = 0; i < len; i++) {
-			tt += t[i] * (double)t[i];
+			tt += tw[i] * tw[i];
 			for (int j = 0; j < P; j++)
-				b[j] += x[at + i - j] * (double)t[i];
+				b[j] += xw[i + P - j] * tw[i];
 		}
 		memcpy(a, r, sizeof a);
 		for (int j = 0; j < P; j++)
@@ -296,12 +333,16 @@ double align_causal_margin(const float *x, size_t nx, const float *y, size_t ny,
 		if (err[m] < err[best])
 			best = m;
 	}
+	free(xw);
+	free(tw);
 	free(t);
+	if (!ok)
+		return 0;
 	/* a margin has to earn its place: delaying a device that has no delay of
 	 * its own costs the model more than it gains */
 	int chosen = 0;
 	if (err[0] - err[best] > ALIGN_MARGIN_GAIN * (1 - err[best]))
-		while (err[chosen] > err[best] + ALIGN_MARGIN_TOLERANCE * (1 - err[best]))
+		while (err[chosen] > err[best] + ALIGN_MARGIN_TOLERANCE * (err[0] - err[best]))
 			chosen++;
 	if (e_best)
 		*e_best = err[best];

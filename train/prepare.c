@@ -26,7 +26,7 @@
 #define DC_WARN          0.01
 #define QUIET_INPUT_DBFS -20.0
 #define DROPOUT_WARN     0.05
-#define SMALL_LATENCY    2.0 /* frames: below, no interface's (without the standard signal) */
+#define SMALL_LATENCY    0.75 /* frames left after the device's own: aligned already */
 
 typedef struct {
 	bool problem; /* stops training unless --force */
@@ -212,10 +212,16 @@ static void measure(pair_check *c, const float *x, size_t nx, const float *y, si
 static void find_margin(pair_check *c, const float *x, size_t nx, const float *y, size_t ny)
 {
 	const capture_segment *noise = c->standard ? capture_find(&c->layout, "noise_-28dB") : NULL;
-	const size_t len = 32768, settle = (size_t)(0.25 * c->rate);
-	if (!noise || noise->frames < len + settle || noise->start + settle + len > nx)
-		return;
-	const size_t at = noise->start + settle;
+	size_t len = 32768;
+	const size_t settle = (size_t)(0.25 * c->rate);
+	size_t at;
+	if (noise && noise->frames >= len + settle && noise->start + settle + len <= nx) {
+		at = noise->start + settle;
+	} else {
+		if (len > nx / 4)
+			len = nx / 4;
+		at = align_loudest(x, nx / 10, nx, len);
+	}
 	const double slope = c->have_end && c->pos_end > c->pos
 	                         ? (c->latency_end - c->latency) / (c->pos_end - c->pos)
 	                         : 0;
@@ -449,10 +455,11 @@ static void print_report(const pair_check *c, size_t nx, size_t ny, size_t kept)
 		    c->shift, c->slope != 0 ? ", drift taken out" : "",
 		    c->sign < 0 ? ", polarity restored" : "", kept, (double)kept / c->rate);
 	else if (c->small)
-		fprintf(stderr,
-		        "  aligned   no: under %g frames is the device's own delay, not an "
-		        "interface's\n",
-		        SMALL_LATENCY);
+		fprintf(
+		    stderr,
+		    "  aligned   no: less than %g frames beyond the device's own delay, aligned "
+		    "already\n",
+		    SMALL_LATENCY);
 	else
 		fprintf(stderr, "  aligned   no (--align off)\n");
 	if (c->noise_floor_dbfs <= -199)
@@ -558,12 +565,12 @@ static int prepare_pair(data_file *f, double rate, const prepare_options *o, cJS
 	measure(c, x, nx, y, ny);
 	if (c->method && o->mode == ALIGN_AUTO)
 		find_margin(c, x, nx, y, ny);
-	/* Without the standard signal, a latency under SMALL_LATENCY frames is the
-	 * device's own (no interface's round trip is that short): the pair was
-	 * aligned already, by hand or because it was generated. */
-	c->small = o->mode == ALIGN_AUTO && c->method && !c->standard &&
-	           fabs(c->latency) < SMALL_LATENCY &&
-	           (!c->have_end || fabs(c->latency_end) < SMALL_LATENCY);
+	/* What remains after the device's own delay, if under SMALL_LATENCY
+	 * frames, is within the margin's resolution: the pair was aligned
+	 * already (by hand, or because it was generated) and stays as it is. */
+	c->small = o->mode == ALIGN_AUTO && c->method &&
+	           fabs(c->latency - c->margin) < SMALL_LATENCY &&
+	           (!c->have_end || fabs(c->latency_end - c->margin) < SMALL_LATENCY);
 	size_t kept = f->frames;
 	if ((o->mode == ALIGN_AUTO && c->method && !c->small) || o->mode == ALIGN_FIXED) {
 		float *t = align_target(c, o, y, nx, ny, &kept);
