@@ -37,26 +37,3 @@ void align_shift(const float *y, size_t ny, double d0, double slope, float sign,
 size_t align_loudest(const float *x, size_t from, size_t to, size_t len);
 
 #endif
-
-/* How much of a measured delay belongs to the device rather than to the
- * interface. The correlation peaks where the device's response is largest,
- * which for a filtering device (a tone control, a speaker) comes a frame or
- * more after its response starts; taking all of it out would ask a causal
- * model to answer before it is asked. So x and y are whitened by x's
- * prediction-error filter (ALIGN_WHITEN_ORDER coefficients: with a white
- * input the best linear fit of a causal device needs no future input), and
- * a causal FIR (ALIGN_FIR_TAPS taps) is fitted by least squares from
- * x[at, at + len) to y read at delay - margin, for margins from 0 to 8
- * frames. The residual falls until the margin covers the device's own
- * delay, then levels off. Unless the residual without a margin is worse
- * than the best by ALIGN_MARGIN_GAIN (of what the best fit leaves
- * explains), the device has no delay of its own
- * and 0 is returned; else the smallest margin within ALIGN_MARGIN_TOLERANCE
- * of the drop from no margin to the best. e_best, e_zero get the relative
- * residuals of the best margin and of none (NULL: not wanted). */
-#define ALIGN_FIR_TAPS         32
-#define ALIGN_WHITEN_ORDER     16
-#define ALIGN_MARGIN_TOLERANCE 0.02
-#define ALIGN_MARGIN_GAIN      0.01
-double align_causal_margin(const float *x, size_t nx, const float *y, size_t ny, size_t at,
-                           size_t len, double delay, float sign, double *e_best, double *e_zero);

@@ -26,7 +26,7 @@
 #define DC_WARN          0.01
 #define QUIET_INPUT_DBFS -20.0
 #define DROPOUT_WARN     0.05
-#define SMALL_LATENCY    0.75 /* frames left after the device's own: aligned already */
+#define SMALL_LATENCY    2.0 /* frames: below, no interface's (without the standard signal) */
 
 typedef struct {
 	bool problem; /* stops training unless --force */
@@ -46,11 +46,9 @@ typedef struct {
 	bool have_end;
 	double drift_ppm;
 	bool inverted;
-	bool small;                /* a latency too small to be an interface's: left in place */
-	bool drift_unsure;         /* the delay changes by a frame or more along the file, not in a
-	                              straight line */
-	double margin;             /* frames of the latency that are the device's own */
-	double fit_best, fit_zero; /* the causal fit's relative residuals */
+	bool small;        /* a latency too small to be an interface's: left in place */
+	bool drift_unsure; /* the delay changes by a frame or more along the file, not in a
+	                      straight line */
 	bool aligned;
 	double shift, slope; /* applied: target(i) = sign * y(i + shift + slope i) */
 	float sign;
@@ -205,31 +203,6 @@ static void measure(pair_check *c, const float *x, size_t nx, const float *y, si
 		c->drift_ppm = (c->latency_end - c->latency) / (c->pos_end - c->pos) * 1e6;
 }
 
-/* The part of the latency that is the device's own (align_causal_margin),
- * fitted on the standard signal's white noise at a moderate level. Only
- * there: with a coloured input (music) the best linear fit of a distorting
- * device leans on future input, and the margin it finds means nothing. */
-static void find_margin(pair_check *c, const float *x, size_t nx, const float *y, size_t ny)
-{
-	const capture_segment *noise = c->standard ? capture_find(&c->layout, "noise_-28dB") : NULL;
-	size_t len = 32768;
-	const size_t settle = (size_t)(0.25 * c->rate);
-	size_t at;
-	if (noise && noise->frames >= len + settle && noise->start + settle + len <= nx) {
-		at = noise->start + settle;
-	} else {
-		if (len > nx / 4)
-			len = nx / 4;
-		at = align_loudest(x, nx / 10, nx, len);
-	}
-	const double slope = c->have_end && c->pos_end > c->pos
-	                         ? (c->latency_end - c->latency) / (c->pos_end - c->pos)
-	                         : 0;
-	const double delay = c->latency + slope * ((double)at + (double)len / 2 - c->pos);
-	c->margin = align_causal_margin(x, nx, y, ny, at, len, delay, c->inverted ? -1.0f : 1.0f,
-	                                &c->fit_best, &c->fit_zero);
-}
-
 /* The shift that takes out what was measured (or forced), applied to the
  * target; returns the new target, NULL if memory runs out. *frames gets
  * the frames of the pair that remain. */
@@ -244,7 +217,7 @@ static float *align_target(pair_check *c, const prepare_options *o, const float 
 		 * noise */
 		const bool drifts = c->have_end && fabs(c->latency_end - c->latency) > 0.05;
 		c->slope = drifts ? (c->latency_end - c->latency) / (c->pos_end - c->pos) : 0;
-		c->shift = c->latency - c->margin - c->slope * c->pos;
+		c->shift = c->latency - c->slope * c->pos;
 		if (!drifts && fabs(c->shift - round(c->shift)) < 0.02)
 			c->shift = round(c->shift); /* an exact copy, no interpolation */
 		c->sign = c->inverted ? -1.0f : 1.0f;
@@ -439,12 +412,6 @@ static void print_report(const pair_check *c, size_t nx, size_t ny, size_t kept)
 			fprintf(stderr, "  drift     %.2f frames at the end: %+.2f ppm\n",
 			        c->latency_end, c->drift_ppm);
 		fprintf(stderr, "  polarity  %s\n", c->inverted ? "inverted" : "normal");
-		if (c->margin > 0)
-			fprintf(
-			    stderr,
-			    "  device    responds %.1f frames before its correlation peak: kept "
-			    "(causal fit residual %.3g, %.3g without)\n",
-			    c->margin, c->fit_best, c->fit_zero);
 	} else {
 		fprintf(stderr, "  latency   not measured\n");
 	}
@@ -455,11 +422,10 @@ static void print_report(const pair_check *c, size_t nx, size_t ny, size_t kept)
 		    c->shift, c->slope != 0 ? ", drift taken out" : "",
 		    c->sign < 0 ? ", polarity restored" : "", kept, (double)kept / c->rate);
 	else if (c->small)
-		fprintf(
-		    stderr,
-		    "  aligned   no: less than %g frames beyond the device's own delay, aligned "
-		    "already\n",
-		    SMALL_LATENCY);
+		fprintf(stderr,
+		        "  aligned   no: under %g frames is the device's own delay, not an "
+		        "interface's\n",
+		        SMALL_LATENCY);
 	else
 		fprintf(stderr, "  aligned   no (--align off)\n");
 	if (c->noise_floor_dbfs <= -199)
@@ -527,7 +493,6 @@ static cJSON *capture_json(const pair_check *c, size_t nx, size_t ny, size_t kep
 	add_number(j, "correlation", c->method ? c->corr : NAN);
 	cJSON_AddStringToObject(j, "polarity", c->inverted ? "inverted" : "normal");
 	cJSON_AddBoolToObject(j, "aligned", c->aligned);
-	add_number(j, "device_frames", c->margin);
 	add_number(j, "shift_frames", c->aligned ? c->shift : NAN);
 	add_number(j, "shift_slope", c->aligned ? c->slope : NAN);
 	add_number(j, "frames_kept", (double)kept);
@@ -563,14 +528,12 @@ static int prepare_pair(data_file *f, double rate, const prepare_options *o, cJS
 	datacheck_measure(x, nx, rate, &c->in);
 	datacheck_measure(y, ny, rate, &c->out);
 	measure(c, x, nx, y, ny);
-	if (c->method && o->mode == ALIGN_AUTO)
-		find_margin(c, x, nx, y, ny);
-	/* What remains after the device's own delay, if under SMALL_LATENCY
-	 * frames, is within the margin's resolution: the pair was aligned
-	 * already (by hand, or because it was generated) and stays as it is. */
-	c->small = o->mode == ALIGN_AUTO && c->method &&
-	           fabs(c->latency - c->margin) < SMALL_LATENCY &&
-	           (!c->have_end || fabs(c->latency_end - c->margin) < SMALL_LATENCY);
+	/* Without the standard signal, a latency under SMALL_LATENCY frames is the
+	 * device's own (no interface's round trip is that short): the pair was
+	 * aligned already, by hand or because it was generated. */
+	c->small = o->mode == ALIGN_AUTO && c->method && !c->standard &&
+	           fabs(c->latency) < SMALL_LATENCY &&
+	           (!c->have_end || fabs(c->latency_end) < SMALL_LATENCY);
 	size_t kept = f->frames;
 	if ((o->mode == ALIGN_AUTO && c->method && !c->small) || o->mode == ALIGN_FIXED) {
 		float *t = align_target(c, o, y, nx, ny, &kept);

@@ -9,6 +9,10 @@ the aligned pair: integer shifts must train to the same ESR exactly,
 fractional ones (interpolated: training takes another path) to within 25%. Small runs: LSTM-8, 4 epochs,
 one thread, one seed.
 
+Without the standard signal a latency under 2 frames is taken as the
+device's own and left in place (docs/capture.md): the 1-frame recording
+must train exactly as it does with --align off, and report its latency.
+
 Usage: test_align_training.py RECUR_CAPTURE RECUR_TRAIN"""
 import json
 import os
@@ -77,6 +81,14 @@ def main():
             wavio.write(target, synthetic.record(z, n + int(np.ceil(delay)) + 200, delay, sign,
                                                  eps), rate)
             esr, cap = train(recur_train, tmp, inp, target)
+            if 0 < delay < 2:
+                kept, _ = train(recur_train, tmp, inp, target, ["--align", "off"])
+                print(f"| {name} | {cap['latency_frames']:.3f} | left in place | | {esr:.6g} "
+                      f"| as --align off: {kept:.6g} |")
+                if cap["aligned"] or esr != kept or abs(cap["latency_frames"] - delay) > 0.1:
+                    failures += 1
+                    print(f"FAIL {name}: aligned {cap['aligned']}, {esr} vs {kept}")
+                continue
             ratio = esr / reference
             print(f"| {name} | {cap['latency_frames']:.3f} | {cap['polarity']} "
                   f"| {cap['drift_ppm'] if cap['drift_ppm'] is not None else 0:+.2f} "
