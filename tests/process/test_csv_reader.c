@@ -1,4 +1,4 @@
-/* process/csv.h on its own, as recur-train uses it: values, names, positions
+/* fileio/csv.h on its own, as recur-train uses it: values, names, positions
  * in messages, and a write-read round trip. */
 #include <stdio.h>
 #include <string.h>
