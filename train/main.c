@@ -14,6 +14,8 @@
 
 #include "data.h"
 #include "export.h"
+#include "outputs.h"
+#include "run_log.h"
 #include "trainer.h"
 
 static volatile int stop_requested;
@@ -496,6 +498,25 @@ static void name_ports(recur_model *m, const data_set *d)
 		snprintf(m->outputs[i].name, RECUR_NAME_LEN, "%s", d->output_names[i]);
 }
 
+/* Training stopped on a failed write, or the model could not be saved: err
+ * gets what failed and where the model went. */
+static void report_lost_output(const train_result *res, recur_error *err,
+                               const recur_error *save_err, const char *saved_to)
+{
+	char what[600];
+	snprintf(what, sizeof what, "%s", res->write_failed ? err->msg : save_err->msg);
+	if (res->write_failed && save_err->msg[0])
+		snprintf(what + strlen(what), sizeof what - strlen(what), "; %s", save_err->msg);
+	if (saved_to[0])
+		snprintf(err->msg, sizeof err->msg,
+		         "%s; training stopped after %d epochs: the best model so far (epoch "
+		         "%d) is in %s",
+		         what, res->epochs, res->best_epoch, saved_to);
+	else
+		snprintf(err->msg, sizeof err->msg, "%s; the trained model could not be written",
+		         what);
+}
+
 static int train(options *o, data_set *d, int argc, char **argv)
 {
 	recur_error err = {{0}};
@@ -514,28 +535,39 @@ static int train(options *o, data_set *d, int argc, char **argv)
 	o->cfg.checkpoint = o->checkpoint ? o->checkpoint : ckpt;
 	o->cfg.stop = &stop_requested;
 	o->cfg.progress = isatty(2);
-	FILE *log = o->log_path ? fopen(o->log_path, "w") : NULL;
-	if (o->log_path && !log) {
-		fprintf(stderr, "recur-train: cannot write %s\n", o->log_path);
+	const train_paths paths = {o->out,   o->log_path, o->cfg.checkpoint,
+	                           o->aidax, o->preset,   o->resume};
+	run_log log;
+	if (!outputs_check(&paths, d, &err) ||
+	    (o->log_path && !run_log_open(&log, o->log_path, o->resume != NULL, &err))) {
+		fprintf(stderr, "recur-train: %s\n", err.msg);
 		recur_model_free(m);
 		return 1;
 	}
-	o->cfg.log = log;
+	o->cfg.log = o->log_path ? &log : NULL;
 	trainer *tr = trainer_new(m, &d->split, &o->cfg, &err);
 	int rc = 1;
 	train_result res;
+	char saved_to[4200] = "";
 	if (tr && (!o->resume || trainer_resume(tr, o->resume, &err))) {
 		if (!o->cfg.quiet)
 			fprintf(stderr, "recur-train: %s %dx%d, %d parameters; split %s\n",
 			        recur_cell_name(o->shape.cell), o->shape.layers, o->shape.hidden,
 			        (int)m->n_params, d->split_note);
-		if (log)
-			fprintf(log, "{\"split\":\"%s\",\"sample_rate\":%g}\n", d->split_note,
-			        d->sample_rate);
-		if (trainer_run(tr, &res, &err)) {
+		if ((!o->cfg.log ||
+		     run_log_line(o->cfg.log, &err, "{\"split\":\"%s\",\"sample_rate\":%g}",
+		                  d->split_note, d->sample_rate)) &&
+		    trainer_run(tr, &res, &err)) {
 			free(m->metadata_json);
 			m->metadata_json = metadata(d, o, &res, argc, argv);
-			rc = recur_model_save(m, o->out, &err) ? 0 : 1;
+			recur_error save_err = {{0}};
+			rc =
+			    model_save_or_rescue(m, o->out, saved_to, sizeof saved_to, &save_err) &&
+			            !res.write_failed
+			        ? 0
+			        : 1;
+			if (rc)
+				report_lost_output(&res, &err, &save_err, saved_to);
 			if (rc == 0 && o->aidax)
 				rc = export_aidax(m, o->aidax, &err) ? 0 : 1;
 			if (rc == 0 && o->preset)
@@ -554,12 +586,16 @@ static int train(options *o, data_set *d, int argc, char **argv)
 		        : res.out_of_time   ? " (time budget reached)"
 		        : res.stopped_early ? " (stopped early)"
 		                            : "");
-	if (rc == 0 && log) {
-		fprintf(log, "{\"done\":true,\"epochs\":%d,\"val_esr\":%.9g,\"test_esr\":%.9g}\n",
-		        res.epochs, res.best_val_esr, isfinite(res.test_esr) ? res.test_esr : -1.0);
+	if (rc == 0 && o->cfg.log &&
+	    !run_log_line(o->cfg.log, &err,
+	                  "{\"done\":true,\"epochs\":%d,\"val_esr\":%.9g,\"test_esr\":%.9g}",
+	                  res.epochs, res.best_val_esr,
+	                  isfinite(res.test_esr) ? res.test_esr : -1.0)) {
+		fprintf(stderr, "recur-train: %s\n", err.msg);
+		rc = 1;
 	}
-	if (log)
-		fclose(log);
+	if (o->cfg.log)
+		run_log_close(&log);
 	trainer_free(tr);
 	recur_model_free(m);
 	return rc;
