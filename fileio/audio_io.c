@@ -128,7 +128,8 @@ bool audio_write(const char *path, const float *interleaved, size_t frames, int 
 	}
 	SNDFILE *f = sf_open_fd(out.fd, SFM_WRITE, &info, SF_FALSE);
 	if (!f) {
-		snprintf(err, err_len, "%s: cannot write: %s", path, sf_strerror(NULL));
+		snprintf(err, err_len, "%s: cannot write: %s; the file there is unchanged", path,
+		         sf_strerror(NULL));
 		output_abort(&out);
 		return false;
 	}

@@ -13,10 +13,15 @@
 #include <unistd.h>
 
 #include "data.h"
+#include "denormals.h"
 #include "export.h"
 #include "outputs.h"
 #include "run_log.h"
 #include "trainer.h"
+
+#ifndef RECUR_VERSION
+#define RECUR_VERSION "unknown"
+#endif
 
 static volatile int stop_requested;
 
@@ -27,7 +32,7 @@ static void on_signal(int sig)
 }
 
 static const char usage[] =
-    "usage: recur-train [options] --out MODEL.json\n"
+    "Usage: recur-train [OPTIONS] --out MODEL.json\n"
     "\n"
     "Data (audio: WAV, FLAC, AIFF; all files at one sample rate):\n"
     "  --input IN --target OUT   a pair of recordings (repeat for more pairs)\n"
@@ -56,7 +61,8 @@ static const char usage[] =
     "  --export aidax FILE       also write AIDA-X / RTNeural JSON (LSTM, GRU)\n"
     "  --preset FILE.ttl         also write an LV2 preset that loads the model\n"
     "  --quiet                   no progress on stderr\n"
-    "  --help\n";
+    "  -h, --help                this text\n"
+    "  -V, --version             the version\n";
 
 typedef struct {
 	train_config cfg;
@@ -107,7 +113,8 @@ enum {
 	O_WD,
 	O_PATIENCE,
 	O_CKPT,
-	O_HELP
+	O_HELP = 'h',
+	O_VERSION = 'V',
 };
 
 static const struct option long_opts[] = {
@@ -149,6 +156,7 @@ static const struct option long_opts[] = {
     {"patience", required_argument, 0, O_PATIENCE},
     {"checkpoint", required_argument, 0, O_CKPT},
     {"help", no_argument, 0, O_HELP},
+    {"version", no_argument, 0, O_VERSION},
     {0, 0, 0, 0},
 };
 
@@ -277,7 +285,7 @@ static bool parse_file_options(int argc, char **argv, options *o)
 	int c;
 	opterr = 0;
 	/* "+": no reordering of argv, so --export's second argument stays put */
-	while ((c = getopt_long(argc, argv, "+", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hV", long_opts, NULL)) != -1) {
 		if (c == O_TRIM)
 			o->trim = true;
 		else if (c == O_CHANNEL && !numeric_option(c, optarg, o))
@@ -299,7 +307,7 @@ static bool parse_args(int argc, char **argv, options *o, data_set *d)
 	const char *pending_input = NULL, *pending_val = NULL;
 	recur_error err = {{0}};
 	int c, v;
-	while ((c = getopt_long(argc, argv, "+", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hV", long_opts, NULL)) != -1) {
 		bool ok = true;
 		switch (c) {
 		case O_INPUT:
@@ -388,6 +396,9 @@ static bool parse_args(int argc, char **argv, options *o, data_set *d)
 			break;
 		case O_HELP:
 			fputs(usage, stdout);
+			exit(0);
+		case O_VERSION:
+			printf("recur-train %s\n", RECUR_VERSION);
 			exit(0);
 		case '?':
 			fputs(usage, stderr);
@@ -622,6 +633,7 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	recur_flush_denormals(); /* before the worker threads, which inherit it */
 	const int rc = train(&o, &d, argc, argv);
 	data_free(&d);
 	return rc;
