@@ -242,7 +242,14 @@ bool output_open(output_file *f, const char *path, char *err, size_t err_len)
 		return false;
 	}
 	snprintf(f->temp, n, "%s%s", f->path, PARTIAL_SUFFIX);
+	/* no signal between the file's creation and its registration */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	f->fd = mkstemp(f->temp);
+	if (f->fd >= 0)
+		pending_add(f->temp);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (f->fd < 0) {
 		snprintf(err, err_len, "no file can be created in its folder: %s", strerror(errno));
 		free(f->temp);
@@ -250,7 +257,6 @@ bool output_open(output_file *f, const char *path, char *err, size_t err_len)
 		output_abort(f);
 		return false;
 	}
-	pending_add(f->temp);
 	keep_mode(f->fd, f->path);
 	return true;
 }
@@ -300,13 +306,20 @@ bool output_commit(output_file *f, char *err, size_t err_len)
 {
 	const char *step = "write";
 	bool ok = flush_and_close(f, &step);
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	if (ok && (step = "rename", rename(f->temp, f->path) != 0))
 		ok = false;
+	if (ok)
+		pending_remove(f->temp); /* renamed: a signal must not remove it now */
+	int saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
 	if (!ok)
 		snprintf(err, err_len, "%s: cannot write (%s): %s; the file there is unchanged",
 		         f->path, step, strerror(errno));
 	else {
-		pending_remove(f->temp);
 		free(f->temp);
 		f->temp = NULL; /* renamed: nothing for abort to remove */
 		sync_folder(f->path);

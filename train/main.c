@@ -509,23 +509,23 @@ static void name_ports(recur_model *m, const data_set *d)
 		snprintf(m->outputs[i].name, RECUR_NAME_LEN, "%s", d->output_names[i]);
 }
 
-/* Training stopped on a failed write, or the model could not be saved: err
- * gets what failed and where the model went. */
-static void report_lost_output(const train_result *res, recur_error *err,
+/* Training stopped on a failed write, or the model could not be saved:
+ * says what failed and where the model went. */
+static void report_lost_output(const train_result *res, const recur_error *err,
                                const recur_error *save_err, const char *saved_to)
 {
-	char what[600];
-	snprintf(what, sizeof what, "%s", res->write_failed ? err->msg : save_err->msg);
-	if (res->write_failed && save_err->msg[0])
-		snprintf(what + strlen(what), sizeof what - strlen(what), "; %s", save_err->msg);
+	fprintf(stderr, "recur-train: ");
+	if (res->write_failed)
+		fprintf(stderr, "%s; ", err->msg);
+	if (save_err->msg[0])
+		fprintf(stderr, "%s; ", save_err->msg);
 	if (saved_to[0])
-		snprintf(err->msg, sizeof err->msg,
-		         "%s; training stopped after %d epochs: the best model so far (epoch "
-		         "%d) is in %s",
-		         what, res->epochs, res->best_epoch, saved_to);
+		fprintf(stderr,
+		        "training stopped after %d epochs: the best model so far (epoch %d) is in "
+		        "%s\n",
+		        res->epochs, res->best_epoch, saved_to);
 	else
-		snprintf(err->msg, sizeof err->msg, "%s; the trained model could not be written",
-		         what);
+		fprintf(stderr, "the trained model could not be written\n");
 }
 
 static int train(options *o, data_set *d, int argc, char **argv)
@@ -560,6 +560,7 @@ static int train(options *o, data_set *d, int argc, char **argv)
 	int rc = 1;
 	train_result res;
 	char saved_to[4200] = "";
+	bool reported = false;
 	if (tr && (!o->resume || trainer_resume(tr, o->resume, &err))) {
 		if (!o->cfg.quiet)
 			fprintf(stderr, "recur-train: %s %dx%d, %d parameters; split %s\n",
@@ -577,17 +578,19 @@ static int train(options *o, data_set *d, int argc, char **argv)
 			            !res.write_failed
 			        ? 0
 			        : 1;
-			if (rc)
+			if (rc) {
 				report_lost_output(&res, &err, &save_err, saved_to);
+				reported = true;
+			}
 			if (rc == 0 && o->aidax)
 				rc = export_aidax(m, o->aidax, &err) ? 0 : 1;
 			if (rc == 0 && o->preset)
 				rc = write_preset(o->preset, o->out, &err) ? 0 : 1;
 		}
 	}
-	if (rc)
+	if (rc && !reported)
 		fprintf(stderr, "recur-train: %s\n", err.msg);
-	else if (!o->cfg.quiet)
+	else if (rc == 0 && !o->cfg.quiet)
 		fprintf(stderr,
 		        "recur-train: wrote %s: %d epochs in %.1fs, best epoch %d, val ESR %.6g, "
 		        "test ESR %.6g%s\n",
