@@ -237,9 +237,7 @@ static void test_stop_inside_epoch(void)
 		inside = log && strstr(log, "{\"stopped_in_epoch\":2,");
 		free(log);
 	}
-	CHECK(inside, "never stopped inside epoch 2");
-	if (!inside)
-		return;
+	CHECK(inside, "never stopped inside epoch 2 (or the stop was not logged)");
 	snprintf(args, sizeof args, "%s --out %s --log %s --resume %s", base, in_dir("int.json"),
 	         in_dir("int.jsonl"), in_dir("int.json.ckpt"));
 	CHECK(train(args, msg, sizeof msg) == 0, "resumed run: %s", msg);
@@ -369,10 +367,14 @@ int main(int argc, char **argv)
 	snprintf(dir, sizeof dir, "/tmp/recur-train-out-XXXXXX");
 	if (!mkdtemp(dir))
 		return 1;
+	/* the data afresh for each part: a part that fails may have harmed it */
 	make_data();
 	test_refusals();
+	make_data();
 	test_bad_data();
+	make_data();
 	test_stop_inside_epoch();
+	make_data();
 	test_failed_checkpoints();
 	char cmd[256];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
