@@ -528,6 +528,26 @@ static void report_lost_output(const train_result *res, const recur_error *err,
 		fprintf(stderr, "the trained model could not be written\n");
 }
 
+/* The model (or, failing that, its rescue), then the export and the preset.
+ * *reported: the failure has been told already. */
+static int write_results(const options *o, const recur_model *m, const train_result *res,
+                         recur_error *err, bool *reported)
+{
+	recur_error save_err = {{0}};
+	char saved_to[4200];
+	bool saved = model_save_or_rescue(m, o->out, saved_to, sizeof saved_to, &save_err);
+	if (!saved || res->write_failed) {
+		report_lost_output(res, err, &save_err, saved_to);
+		*reported = true;
+		return 1;
+	}
+	if (o->aidax && !export_aidax(m, o->aidax, err))
+		return 1;
+	if (o->preset && !write_preset(o->preset, o->out, err))
+		return 1;
+	return 0;
+}
+
 static int train(options *o, data_set *d, int argc, char **argv)
 {
 	recur_error err = {{0}};
@@ -559,7 +579,6 @@ static int train(options *o, data_set *d, int argc, char **argv)
 	trainer *tr = trainer_new(m, &d->split, &o->cfg, &err);
 	int rc = 1;
 	train_result res;
-	char saved_to[4200] = "";
 	bool reported = false;
 	if (tr && (!o->resume || trainer_resume(tr, o->resume, &err))) {
 		if (!o->cfg.quiet)
@@ -572,20 +591,7 @@ static int train(options *o, data_set *d, int argc, char **argv)
 		    trainer_run(tr, &res, &err)) {
 			free(m->metadata_json);
 			m->metadata_json = metadata(d, o, &res, argc, argv);
-			recur_error save_err = {{0}};
-			rc =
-			    model_save_or_rescue(m, o->out, saved_to, sizeof saved_to, &save_err) &&
-			            !res.write_failed
-			        ? 0
-			        : 1;
-			if (rc) {
-				report_lost_output(&res, &err, &save_err, saved_to);
-				reported = true;
-			}
-			if (rc == 0 && o->aidax)
-				rc = export_aidax(m, o->aidax, &err) ? 0 : 1;
-			if (rc == 0 && o->preset)
-				rc = write_preset(o->preset, o->out, &err) ? 0 : 1;
+			rc = write_results(o, m, &res, &err, &reported);
 		}
 	}
 	if (rc && !reported)

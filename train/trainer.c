@@ -649,6 +649,8 @@ bool trainer_run(trainer *tr, train_result *res, recur_error *err)
 	const double t0 = now_seconds();
 	const int steps = steps_per_epoch(tr);
 	const train_config *c = &tr->cfg;
+	if (tr->epoch_step > steps) /* resumed with fewer steps per epoch */
+		tr->epoch_step = steps;
 	bool stop = false;
 	while (!stop && tr->epoch < c->epochs) {
 		const double e0 = now_seconds();

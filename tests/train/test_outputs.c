@@ -215,7 +215,8 @@ static double log_value(const char *log, const char *prefix, const char *key)
 static void test_stop_inside_epoch(void)
 {
 	char args[2048], msg[4096], base[1024];
-	snprintf(base, sizeof base, DATA " --batch 1 --epochs 3 --patience 0 --quiet", FILES);
+	snprintf(base, sizeof base, DATA " --hidden 16 --batch 1 --epochs 3 --patience 0 --quiet",
+	         FILES);
 	snprintf(args, sizeof args, "%s --out %s --log %s", base, in_dir("ref.json"),
 	         in_dir("ref.jsonl"));
 	CHECK(train(args, msg, sizeof msg) == 0, "uninterrupted run: %s", msg);
@@ -228,7 +229,7 @@ static void test_stop_inside_epoch(void)
 		         in_dir("int.jsonl"));
 		pid_t pid = spawn(args);
 		if (wait_for(pid, in_dir("int.jsonl"), "{\"epoch\":1,")) {
-			nanosleep(&(struct timespec){0, 2000000L * attempt}, NULL);
+			nanosleep(&(struct timespec){0, 5000000L * attempt}, NULL);
 			kill(pid, SIGINT);
 		}
 		CHECK(finish(pid, msg, sizeof msg) == 0, "interrupted run: %s", msg);
