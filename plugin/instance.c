@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+void instance_deactivate(LV2_Handle h)
+{
+	osc_link_deactivate(&((recur_instance *)h)->osc);
+}
+
 void instance_cleanup(LV2_Handle h)
 {
 	recur_instance *p = h;

@@ -19,6 +19,8 @@ typedef struct {
 	osc_link osc;
 } recur_instance;
 
+/* The host's deactivate: the instance leaves the OSC server. */
+void instance_deactivate(LV2_Handle h);
 /* Closes the OSC link first (the server must not reach a dying slot), then
  * frees the slot's models and the instance itself (one malloc'd block). */
 void instance_cleanup(LV2_Handle h);

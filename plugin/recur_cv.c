@@ -315,15 +315,23 @@ static void run(LV2_Handle h, uint32_t frames)
 #endif
 }
 
-/* A fresh start after the host (re)activates: no state from before. */
+/* A fresh start after the host (re)activates: no state from before; the
+ * instance joins the OSC server. */
 static void activate(LV2_Handle h)
 {
 	recur_cv *p = h;
 	p->clocked = NULL;
 	slot_request_reset(&p->base.slot);
+	osc_link_activate(&p->base.osc);
 }
 
 const LV2_Descriptor recur_cv_descriptor = {
-    RECUR_CV_PLUGIN_URI,     instantiate, connect_port, activate, run, NULL, instance_cleanup,
+    RECUR_CV_PLUGIN_URI,
+    instantiate,
+    connect_port,
+    activate,
+    run,
+    instance_deactivate,
+    instance_cleanup,
     instance_extension_data,
 };

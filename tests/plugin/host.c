@@ -159,7 +159,7 @@ static void connect_ports(test_host *h)
 	reset_sequences(h);
 }
 
-static bool instantiate(test_host *h, double rate)
+static bool instantiate(test_host *h, double rate, bool activate)
 {
 	h->rate = rate;
 	h->map = (LV2_URID_Map){&h->urids, map_uri};
@@ -196,11 +196,26 @@ static bool instantiate(test_host *h, double rate)
 	}
 	h->worker = lilv_instance_get_extension_data(h->instance, LV2_WORKER__interface);
 	connect_ports(h);
-	lilv_instance_activate(h->instance);
+	if (activate)
+		host_activate(h);
 	return h->worker != NULL;
 }
 
-bool host_open(test_host *h, const char *plugin_uri, double rate)
+void host_activate(test_host *h)
+{
+	if (!h->active)
+		lilv_instance_activate(h->instance);
+	h->active = true;
+}
+
+void host_deactivate(test_host *h)
+{
+	if (h->active)
+		lilv_instance_deactivate(h->instance);
+	h->active = false;
+}
+
+static bool open_world(test_host *h, const char *plugin_uri)
 {
 	memset(h, 0, sizeof *h);
 	h->world = lilv_world_new();
@@ -213,7 +228,17 @@ bool host_open(test_host *h, const char *plugin_uri, double rate)
 		        getenv("LV2_PATH") ? getenv("LV2_PATH") : "(unset)");
 		return false;
 	}
-	return instantiate(h, rate);
+	return true;
+}
+
+bool host_open(test_host *h, const char *plugin_uri, double rate)
+{
+	return open_world(h, plugin_uri) && instantiate(h, rate, true);
+}
+
+bool host_open_inactive(test_host *h, const char *plugin_uri, double rate)
+{
+	return open_world(h, plugin_uri) && instantiate(h, rate, false);
 }
 
 bool host_open_shared(test_host *h, test_host *owner, double rate)
@@ -223,14 +248,14 @@ bool host_open_shared(test_host *h, test_host *owner, double rate)
 	memset(h, 0, sizeof *h);
 	h->world = world;
 	h->plugin = plugin;
-	return instantiate(h, rate);
+	return instantiate(h, rate, true);
 }
 
 void host_close(test_host *h)
 {
 	if (h->instance) {
 		host_service_worker(h);
-		lilv_instance_deactivate(h->instance);
+		host_deactivate(h);
 		lilv_instance_free(h->instance);
 	}
 	for (uint32_t i = 0; i < h->urids.n; i++)

@@ -38,6 +38,7 @@ typedef struct {
 	LilvWorld *world;
 	const LilvPlugin *plugin;
 	LilvInstance *instance;
+	bool active;
 	const LV2_Worker_Interface *worker;
 	double rate;
 
@@ -72,6 +73,11 @@ typedef struct {
  * message when it cannot. */
 bool host_open(test_host *h, const char *plugin_uri, double rate);
 void host_close(test_host *h);
+/* Like host_open but leaves the instance inactive, as a plugin scanner
+ * does: host_activate / host_deactivate switch it. */
+bool host_open_inactive(test_host *h, const char *plugin_uri, double rate);
+void host_activate(test_host *h);
+void host_deactivate(test_host *h);
 /* Frees the lilv world, after every host sharing it is closed. */
 void host_close_world(test_host *h);
 /* Like host_open but shares another host's world (a second instance). */
