@@ -184,17 +184,30 @@ LV2_Worker_Status slot_work(model_slot *s, LV2_Worker_Respond_Function respond,
 
 /* ---- audio thread ---- */
 
-/* Sends a model the audio thread no longer uses to the Worker to be freed;
- * if the Worker queue is full it waits in the graveyard for the next block. */
-static void retire(model_slot *s, slot_model *old)
+static void bury(model_slot *s, slot_model *old)
 {
 	if (!old)
 		return;
-	slot_msg msg = {MSG_FREE, old};
-	if (s->schedule->schedule_work(s->schedule->handle, sizeof msg, &msg) == LV2_WORKER_SUCCESS)
-		return;
 	old->next = s->graveyard;
 	s->graveyard = old;
+}
+
+/* Sends the models the audio thread no longer uses to the Worker to be
+ * freed; those the Worker queue has no room for wait for the next block.
+ * Only run() calls it: the Worker's schedule is for run(), not for
+ * work_response. */
+static void send_graveyard(model_slot *s)
+{
+	slot_model *g = s->graveyard;
+	s->graveyard = NULL;
+	while (g) {
+		slot_model *next = g->next;
+		slot_msg msg = {MSG_FREE, g};
+		if (s->schedule->schedule_work(s->schedule->handle, sizeof msg, &msg) !=
+		    LV2_WORKER_SUCCESS)
+			bury(s, g);
+		g = next;
+	}
 }
 
 static void swap_in(model_slot *s, slot_model *sm)
@@ -204,7 +217,7 @@ static void swap_in(model_slot *s, slot_model *sm)
 	s->current = sm;
 	s->load_failed = false;
 	s->notify_pending = true;
-	retire(s, old);
+	bury(s, old);
 }
 
 LV2_Worker_Status slot_work_response(model_slot *s, uint32_t size, const void *data)
@@ -222,16 +235,10 @@ LV2_Worker_Status slot_work_response(model_slot *s, uint32_t size, const void *d
 
 void slot_run_begin(model_slot *s)
 {
-	slot_model *g = s->graveyard;
-	s->graveyard = NULL;
-	while (g) {
-		slot_model *next = g->next;
-		retire(s, g);
-		g = next;
-	}
 	slot_model *sm = atomic_exchange_explicit(&s->restored, NULL, memory_order_acq_rel);
 	if (sm)
 		swap_in(s, sm);
+	send_graveyard(s);
 	if (atomic_exchange_explicit(&s->restore_failed, false, memory_order_acq_rel))
 		s->load_failed = true;
 	if (atomic_exchange_explicit(&s->retry_requested, false, memory_order_acq_rel) &&

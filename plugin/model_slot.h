@@ -87,8 +87,9 @@ typedef struct {
 	bool notify_pending; /* send patch:Set of the current path on the next run */
 	bool load_failed;
 	uint32_t nan_resets;
-	/* Models waiting to be sent to the Worker for freeing because its queue
-	 * was full; linked through slot_model.next, so nothing is allocated. */
+	/* Models swapped out, waiting for run() to send them to the Worker to be
+	 * freed (again at the next block when its queue was full); linked
+	 * through slot_model.next, so nothing is allocated. */
 	slot_model *graveyard;
 
 	/* Handed over by a restore that had no Worker: the audio thread takes it
