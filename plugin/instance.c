@@ -28,6 +28,7 @@ static LV2_Worker_Status work(LV2_Handle h, LV2_Worker_Respond_Function respond,
 
 static LV2_Worker_Status work_response(LV2_Handle h, uint32_t size, const void *data)
 {
+	RT_MUTANT("work_response", (recur_instance *)h);
 	return slot_work_response(&((recur_instance *)h)->slot, size, data);
 }
 

@@ -272,6 +272,7 @@ static void run(LV2_Handle h, uint32_t frames)
 #endif
 	recur_audio *p = h;
 	model_slot *s = &p->base.slot;
+	RT_MUTANT("run", &p->base);
 	slot_run_begin(s);
 	slot_run_events(s, p->control, p->notify);
 	osc_link_run(&p->base.osc);

@@ -16,6 +16,7 @@
 
 void (*host_before_run)(void);
 void (*host_after_run)(void);
+void (*host_on_log)(void);
 
 /* ---- urid ---- */
 
@@ -44,6 +45,8 @@ static const char *unmap_urid(LV2_URID_Unmap_Handle handle, LV2_URID urid)
 static int log_vprintf(LV2_Log_Handle handle, LV2_URID type, const char *fmt, va_list ap)
 {
 	test_host *h = handle;
+	if (host_on_log)
+		host_on_log();
 	vsnprintf(h->last_log, sizeof h->last_log, fmt, ap);
 	const char *kind = unmap_urid(&h->urids, type);
 	if (kind && !strcmp(kind, LV2_LOG__Error))
@@ -103,10 +106,16 @@ static int queue_drain(test_host *h, host_queue *q, bool as_work)
 		memcpy(&size, copy.bytes + off, sizeof size);
 		const void *body = copy.bytes + off + 8;
 		LV2_Handle inst = lilv_instance_get_handle(h->instance);
-		if (as_work)
+		if (as_work) {
 			h->worker->work(inst, respond, h, size, body);
-		else
+		} else {
+			/* The audio thread's: real-time rules apply. */
+			if (host_before_run)
+				host_before_run();
 			h->worker->work_response(inst, size, body);
+			if (host_after_run)
+				host_after_run();
+		}
 		off += 8 + ((size + 7u) & ~7u);
 	}
 	return n;
@@ -341,6 +350,10 @@ void host_run(test_host *h, const float *in, float *out, uint32_t frames)
 	if (host_before_run)
 		host_before_run();
 	lilv_instance_run(h->instance, frames);
+	/* Responses are delivered by host_service_worker, as a host whose
+	 * Worker answers later; end_run closes every run() all the same. */
+	if (h->worker && h->worker->end_run)
+		h->worker->end_run(lilv_instance_get_handle(h->instance));
 	if (host_after_run)
 		host_after_run();
 	read_notify(h);
