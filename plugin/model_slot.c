@@ -17,7 +17,7 @@ typedef enum { MSG_LOAD = 1, MSG_FREE = 2, MSG_RETRY = 3 } slot_msg_kind;
 typedef struct {
 	uint32_t kind;
 	slot_model *to_free; /* MSG_FREE */
-	char path[];         /* MSG_LOAD, NUL-terminated; MSG_RETRY: the saved path */
+	char path[];         /* MSG_LOAD, NUL-terminated (MSG_RETRY: none, the saved one) */
 } slot_msg;
 
 /* The Worker's answer to MSG_LOAD: the new model, or NULL when it failed. */
@@ -184,6 +184,8 @@ LV2_Worker_Status slot_work(model_slot *s, LV2_Worker_Respond_Function respond,
 
 /* ---- audio thread ---- */
 
+/* A model the audio thread no longer uses waits in the graveyard until
+ * run() sends it to the Worker to be freed. */
 static void bury(model_slot *s, slot_model *old)
 {
 	if (!old)
