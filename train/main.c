@@ -14,6 +14,7 @@
 
 #include "data.h"
 #include "export.h"
+#include "preset.h"
 #include "trainer.h"
 
 static volatile int stop_requested;
@@ -51,7 +52,8 @@ static const char usage[] =
     "  --checkpoint FILE         written every epoch (default MODEL.json.ckpt)\n"
     "  --resume FILE             continue from a checkpoint\n"
     "  --log FILE.jsonl          one JSON line per epoch\n"
-    "  --export aidax FILE       also write AIDA-X / RTNeural JSON (LSTM, GRU)\n"
+    "  --export aidax|nam FILE   also write the model for AIDA-X (one LSTM or GRU\n"
+    "                            layer of 8..80 units) or NAM (.nam LSTM); repeatable\n"
     "  --preset FILE.ttl         also write an LV2 preset that loads the model\n"
     "  --quiet                   no progress on stderr\n"
     "  --help\n";
@@ -60,7 +62,8 @@ typedef struct {
 	train_config cfg;
 	recur_shape shape;
 	int skip; /* -1: default */
-	const char *out, *log_path, *resume, *checkpoint, *aidax, *preset;
+	const char *out, *log_path, *resume, *checkpoint, *preset;
+	const char *export_path[2]; /* by recur_export_format - 1: aidax, nam */
 	const char *csv, *csv_inputs, *csv_targets;
 	int channel;
 	bool trim;
@@ -377,13 +380,16 @@ static bool parse_args(int argc, char **argv, options *o, data_set *d)
 		case O_PRESET:
 			o->preset = optarg;
 			break;
-		case O_EXPORT:
-			if (strcmp(optarg, "aidax") != 0 || optind >= argc) {
-				fprintf(stderr, "recur-train: usage: --export aidax FILE\n");
+		case O_EXPORT: {
+			recur_export_format f;
+			if (!recur_export_format_parse(optarg, &f) || f == RECUR_EXPORT_RECUR ||
+			    optind >= argc) {
+				fprintf(stderr, "recur-train: usage: --export aidax|nam FILE\n");
 				return false;
 			}
-			o->aidax = argv[optind++];
+			o->export_path[f - 1] = argv[optind++];
 			break;
+		}
 		case O_HELP:
 			fputs(usage, stdout);
 			exit(0);
@@ -496,6 +502,26 @@ static void name_ports(recur_model *m, const data_set *d)
 		snprintf(m->outputs[i].name, RECUR_NAME_LEN, "%s", d->output_names[i]);
 }
 
+/* A model an --export format cannot run is refused before training, not
+ * after minutes of it: the shape and ports decide, not the weights. */
+static bool exports_possible(const options *o, const recur_model *m)
+{
+	for (int f = RECUR_EXPORT_AIDAX; f <= RECUR_EXPORT_NAM; f++) {
+		if (!o->export_path[f - 1])
+			continue;
+		recur_error err = {{0}};
+		char *text = f == RECUR_EXPORT_AIDAX ? recur_export_aidax(m, &err)
+		                                     : recur_export_nam(m, &err);
+		if (!text) {
+			fprintf(stderr, "recur-train: --export %s: %s\n",
+			        recur_export_format_name(f), err.msg);
+			return false;
+		}
+		free(text);
+	}
+	return true;
+}
+
 static int train(options *o, data_set *d, int argc, char **argv)
 {
 	recur_error err = {{0}};
@@ -509,6 +535,10 @@ static int train(options *o, data_set *d, int argc, char **argv)
 	}
 	name_ports(m, d);
 	trainer_init_params(m, o->cfg.seed);
+	if (!exports_possible(o, m)) {
+		recur_model_free(m);
+		return 1;
+	}
 	char ckpt[4096];
 	snprintf(ckpt, sizeof ckpt, "%s.ckpt", o->out);
 	o->cfg.checkpoint = o->checkpoint ? o->checkpoint : ckpt;
@@ -536,8 +566,11 @@ static int train(options *o, data_set *d, int argc, char **argv)
 			free(m->metadata_json);
 			m->metadata_json = metadata(d, o, &res, argc, argv);
 			rc = recur_model_save(m, o->out, &err) ? 0 : 1;
-			if (rc == 0 && o->aidax)
-				rc = export_aidax(m, o->aidax, &err) ? 0 : 1;
+			for (int f = RECUR_EXPORT_AIDAX; rc == 0 && f <= RECUR_EXPORT_NAM; f++)
+				if (o->export_path[f - 1])
+					rc = recur_export_save(m, f, o->export_path[f - 1], &err)
+					         ? 0
+					         : 1;
 			if (rc == 0 && o->preset)
 				rc = write_preset(o->preset, o->out, &err) ? 0 : 1;
 		}
