@@ -17,21 +17,31 @@ bool import_optional_rate(const cJSON *obj, const char *where, const char *key, 
 	return fj_number(obj, where, key, 0, 1e9, rate, err);
 }
 
-/* A file's own "metadata" object is merged in rather than nested. */
+/* A file's own "metadata" object is merged in rather than nested; a field of
+ * the same name outside it wins. JSON names are case-sensitive, so "Name" and
+ * "name" are two fields and both are kept. */
 static bool keep_member(cJSON *meta, const cJSON *item)
 {
 	if (strcmp(item->string, "metadata") != 0 || !cJSON_IsObject(item)) {
 		cJSON *copy = cJSON_Duplicate(item, true);
-		if (cJSON_HasObjectItem(meta, item->string))
-			return cJSON_ReplaceItemInObjectCaseSensitive(meta, item->string, copy);
-		return cJSON_AddItemToObject(meta, item->string, copy);
+		bool ok =
+		    copy && (cJSON_GetObjectItemCaseSensitive(meta, item->string)
+		                 ? cJSON_ReplaceItemInObjectCaseSensitive(meta, item->string, copy)
+		                 : cJSON_AddItemToObject(meta, item->string, copy));
+		if (!ok)
+			cJSON_Delete(copy);
+		return ok;
 	}
 	const cJSON *inner;
 	cJSON_ArrayForEach(inner, item)
 	{
-		if (!cJSON_HasObjectItem(meta, inner->string) &&
-		    !cJSON_AddItemToObject(meta, inner->string, cJSON_Duplicate(inner, true)))
+		if (cJSON_GetObjectItemCaseSensitive(meta, inner->string))
+			continue;
+		cJSON *copy = cJSON_Duplicate(inner, true);
+		if (!copy || !cJSON_AddItemToObject(meta, inner->string, copy)) {
+			cJSON_Delete(copy);
 			return false;
+		}
 	}
 	return true;
 }
