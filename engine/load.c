@@ -1,9 +1,11 @@
 /*
  * Model files on disk: reading one safely (size checked before anything is
- * read, only regular files, never blocking on a FIFO), telling the three
- * formats apart by their top-level keys, and saving atomically.
+ * read, only regular files, never blocking on a FIFO), parsing the JSON and
+ * saving atomically. Which reader a file goes to is decided in
+ * import/detect.c.
  */
 #include "format_json.h"
+#include "import/import.h"
 #include "write_file.h"
 
 #include <errno.h>
@@ -110,20 +112,7 @@ recur_model *recur_model_parse(const char *text, size_t len, recur_error *err)
 	cJSON *root = parse_json(text, len, err);
 	if (!root)
 		return NULL;
-	recur_model *m = NULL;
-	if (!cJSON_IsObject(root))
-		fj_fail(err, "expected a JSON object at the top level");
-	else if (cJSON_HasObjectItem(root, "format"))
-		m = recur_format_read(root, err);
-	else if (cJSON_HasObjectItem(root, "in_shape"))
-		m = recur_import_aidax(root, err);
-	else if (cJSON_HasObjectItem(root, "model_data") || cJSON_HasObjectItem(root, "state_dict"))
-		m = recur_import_gaam(root, err);
-	else if (cJSON_HasObjectItem(root, "version")) /* recur's, missing its "format" */
-		m = recur_format_read(root, err);
-	else
-		fj_fail(err, "not a model file: no \"format\" (recur), \"in_shape\" (AIDA-X / "
-		             "RTNeural) or \"model_data\" (Automated-GuitarAmpModelling) field");
+	recur_model *m = recur_read_any(root, err);
 	cJSON_Delete(root);
 	return m;
 }

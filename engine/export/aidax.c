@@ -12,9 +12,9 @@
  * activation. Anything else would load as the wrong network or not at all,
  * so it is refused here.
  */
-#include "../check_signal.h"
-#include "../export.h"
-#include "../format_json.h"
+#include "check_signal.h"
+#include "export.h"
+#include "format_json.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

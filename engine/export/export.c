@@ -1,8 +1,8 @@
 /* Choosing a writer by format and writing its file atomically (export.h). */
-#include "../export.h"
+#include "export.h"
 
-#include "../format_json.h"
-#include "../write_file.h"
+#include "format_json.h"
+#include "write_file.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -18,8 +18,8 @@
  * into the weights (input gain into the first layer's input column, output
  * gain into the head), which is exact up to float rounding.
  */
-#include "../export.h"
-#include "../format_json.h"
+#include "export.h"
+#include "format_json.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

@@ -1,76 +1,15 @@
 /*
- * Foreign model files: AIDA-X / RTNeural's Keras-style JSON and
- * Automated-GuitarAmpModelling's PyTorch state_dict JSON, mapped onto recur's
- * model. Both describe the same networks recur runs; what differs is layout
- * (Keras kernels are [in][gates*hidden], PyTorch weights the transpose), gate
- * order (Keras GRU z,r,h; PyTorch r,z,n) and where the biases live.
+ * AIDA-X / RTNeural's Keras-style JSON: "in_shape", then "layers" (lstm or
+ * gru, then dense) with Keras-layout weights. Keras kernels are
+ * [in][gates*hidden], the transpose of PyTorch's weights, and Keras' GRU gate
+ * order is z,r,h where PyTorch's is r,z,n.
  */
-#include "format_json.h"
+#include "import.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-/* ---- shared ---------------------------------------------------------------- */
-
-/* A sample rate under `key` of obj if there is one; an error only if present
- * and not a plausible rate. */
-static bool optional_rate(const cJSON *obj, const char *where, const char *key, double *rate,
-                          recur_error *err)
-{
-	if (!cJSON_IsObject(obj) || !cJSON_GetObjectItemCaseSensitive(obj, key))
-		return true;
-	return fj_number(obj, where, key, 0, 1e9, rate, err);
-}
-
-/* A file's own "metadata" object is merged in rather than nested. */
-static bool keep_member(cJSON *meta, const cJSON *item)
-{
-	if (strcmp(item->string, "metadata") != 0 || !cJSON_IsObject(item)) {
-		cJSON *copy = cJSON_Duplicate(item, true);
-		if (cJSON_HasObjectItem(meta, item->string))
-			return cJSON_ReplaceItemInObjectCaseSensitive(meta, item->string, copy);
-		return cJSON_AddItemToObject(meta, item->string, copy);
-	}
-	const cJSON *inner;
-	cJSON_ArrayForEach(inner, item)
-	{
-		if (!cJSON_HasObjectItem(meta, inner->string) &&
-		    !cJSON_AddItemToObject(meta, inner->string, cJSON_Duplicate(inner, true)))
-			return false;
-	}
-	return true;
-}
-
-/* Everything the importer did not consume, kept as the model's metadata so a
- * round trip through recur's format loses nothing descriptive. */
-static bool keep_metadata(recur_model *m, const cJSON *root, const char *source,
-                          const char *const *consumed, recur_error *err)
-{
-	cJSON *meta = cJSON_CreateObject();
-	bool ok = meta && cJSON_AddStringToObject(meta, "imported_from", source);
-	const cJSON *item;
-	cJSON_ArrayForEach(item, root)
-	{
-		bool skip = strcmp(item->string, "imported_from") == 0;
-		for (const char *const *k = consumed; *k && !skip; k++)
-			skip = strcmp(item->string, *k) == 0;
-		if (ok && !skip)
-			ok = keep_member(meta, item);
-	}
-	if (ok)
-		m->metadata_json = fj_print_object(meta);
-	cJSON_Delete(meta);
-	if (!ok || !m->metadata_json) {
-		fj_fail(err, "out of memory keeping the file's metadata");
-		return false;
-	}
-	return true;
-}
-
-/* ---- AIDA-X / RTNeural ------------------------------------------------------ */
 
 /* Keras gate k (LSTM i,f,c,o; GRU z,r,h) is PyTorch gate keras_to_torch[k]. */
 static const int lstm_gate_map[4] = {0, 1, 2, 3};
@@ -320,10 +259,10 @@ static bool keras_dense(const cJSON *dense, const char *where, recur_model *m, r
 static bool aidax_rate(const cJSON *root, double *rate, recur_error *err)
 {
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "metadata");
-	return optional_rate(root, "", "samplerate", rate, err) &&
-	       optional_rate(root, "", "sample_rate", rate, err) &&
-	       optional_rate(meta, "metadata", "samplerate", rate, err) &&
-	       optional_rate(meta, "metadata", "sample_rate", rate, err);
+	return import_optional_rate(root, "", "samplerate", rate, err) &&
+	       import_optional_rate(root, "", "sample_rate", rate, err) &&
+	       import_optional_rate(meta, "metadata", "samplerate", rate, err) &&
+	       import_optional_rate(meta, "metadata", "sample_rate", rate, err);
 }
 
 /* AIDA-X multiplies the network's output by out_gain (in dB, -90 or below
@@ -390,150 +329,10 @@ recur_model *recur_import_aidax(const cJSON *root, recur_error *err)
 	 * applied a second time. */
 	static const char *const consumed[] = {"in_shape", "in_skip", "layers", "out_gain", NULL};
 	if (!ok || !keras_dense(k.dense, where, m, err) ||
-	    !keep_metadata(m, root, "aida-x", consumed, err)) {
+	    !import_keep_metadata(m, root, "aida-x", consumed, err)) {
 		recur_model_free(m);
 		return NULL;
 	}
 	scale_head(m, gain);
-	return m;
-}
-
-/* ---- Automated-GuitarAmpModelling ------------------------------------------ */
-
-static bool gaam_cell(const cJSON *data, recur_cell *cell, recur_error *err)
-{
-	const char *unit = fj_string(data, "model_data", "unit_type", err);
-	if (!unit)
-		return false;
-	if (strcasecmp(unit, "LSTM") == 0)
-		*cell = RECUR_CELL_LSTM;
-	else if (strcasecmp(unit, "GRU") == 0)
-		*cell = RECUR_CELL_GRU;
-	else if (strcasecmp(unit, "RNN") == 0)
-		*cell = RECUR_CELL_RNN;
-	else {
-		fj_fail(err, "model_data.unit_type: unknown cell type \"%.40s\" (LSTM, GRU, RNN)",
-		        unit);
-		return false;
-	}
-	return true;
-}
-
-/* skip is an integer count of input channels added to the output; recur
- * supports 0 and 1 (the signal channel, one output). */
-static bool gaam_shape(const cJSON *data, recur_shape *s, bool *lin_bias, recur_error *err)
-{
-	*lin_bias = true;
-	const char *model = cJSON_GetObjectItemCaseSensitive(data, "model")
-	                        ? fj_string(data, "model_data", "model", err)
-	                        : "SimpleRNN";
-	if (!model)
-		return false;
-	if (strcmp(model, "SimpleRNN") != 0) {
-		fj_fail(err, "model_data.model: \"%.40s\" is not supported (SimpleRNN)", model);
-		return false;
-	}
-	s->layers = 1;
-	s->skip = false;
-	s->out_act = RECUR_ACT_LINEAR;
-	if (!gaam_cell(data, &s->cell, err) ||
-	    !fj_int(data, "model_data", "input_size", 1, RECUR_MAX_IO, &s->n_inputs, err) ||
-	    !fj_int(data, "model_data", "output_size", 1, RECUR_MAX_IO, &s->n_outputs, err) ||
-	    !fj_int(data, "model_data", "hidden_size", 1, RECUR_MAX_HIDDEN, &s->hidden, err) ||
-	    (cJSON_HasObjectItem(data, "num_layers") &&
-	     !fj_int(data, "model_data", "num_layers", 1, RECUR_MAX_LAYERS, &s->layers, err)) ||
-	    (cJSON_HasObjectItem(data, "skip") &&
-	     !fj_flag(data, "model_data", "skip", &s->skip, err)) ||
-	    (cJSON_HasObjectItem(data, "bias_fl") &&
-	     !fj_flag(data, "model_data", "bias_fl", lin_bias, err)))
-		return false;
-	if (s->skip && s->n_outputs != 1) {
-		fj_fail(err, "model_data.skip: only supported with output_size 1");
-		return false;
-	}
-	return true;
-}
-
-/* state_dict[key] as a freshly allocated matrix (cols > 0) or vector. */
-static float *gaam_tensor(const cJSON *dict, const char *key, int rows, int cols, recur_error *err)
-{
-	char path[FJ_PATH_LEN];
-	fj_path(path, "state_dict", key);
-	const cJSON *a = fj_require(dict, "state_dict", key, err);
-	if (!a)
-		return NULL;
-	return cols ? fj_matrix_new(a, path, rows, cols, err) : fj_vector_new(a, path, rows, err);
-}
-
-static bool gaam_layer(const cJSON *dict, int l, recur_layer *L, recur_error *err)
-{
-	static const char *const names[4] = {"weight_ih", "weight_hh", "bias_ih", "bias_hh"};
-	const int cols[4] = {L->in, L->hidden, 0, 0};
-	float *v[4] = {NULL, NULL, NULL, NULL};
-	bool ok = true;
-	for (int k = 0; k < 4 && ok; k++) {
-		char key[40];
-		snprintf(key, sizeof key, "rec.%s_l%d", names[k], l);
-		ok = (v[k] = gaam_tensor(dict, key, L->rows, cols[k], err)) != NULL;
-	}
-	if (ok)
-		fj_store_layer(L, v[0], v[1], v[2], v[3]);
-	for (int k = 0; k < 4; k++)
-		free(v[k]);
-	return ok;
-}
-
-static bool gaam_head(const cJSON *dict, bool lin_bias, recur_model *m, recur_error *err)
-{
-	int O = m->shape.n_outputs;
-	float *w = gaam_tensor(dict, "lin.weight", O, m->shape.hidden, err);
-	if (!w)
-		return false;
-	float *b = NULL;
-	if (lin_bias || cJSON_HasObjectItem(dict, "lin.bias")) {
-		b = gaam_tensor(dict, "lin.bias", O, 0, err);
-		if (!b) {
-			free(w);
-			return false;
-		}
-	}
-	fj_store_head(m, w, b);
-	free(w);
-	free(b);
-	return true;
-}
-
-recur_model *recur_import_gaam(const cJSON *root, recur_error *err)
-{
-	const cJSON *data = fj_require(root, "", "model_data", err);
-	const cJSON *dict = data ? fj_require(root, "", "state_dict", err) : NULL;
-	if (!dict)
-		return NULL;
-	if (!cJSON_IsObject(data) || !cJSON_IsObject(dict)) {
-		fj_fail(err, "%s: expected an object",
-		        cJSON_IsObject(data) ? "state_dict" : "model_data");
-		return NULL;
-	}
-	recur_shape shape;
-	bool lin_bias;
-	double rate = 0;
-	if (!gaam_shape(data, &shape, &lin_bias, err) ||
-	    !optional_rate(data, "model_data", "samplerate", &rate, err) ||
-	    !optional_rate(data, "model_data", "sample_rate", &rate, err) ||
-	    !optional_rate(root, "", "samplerate", &rate, err))
-		return NULL;
-	recur_model *m = recur_model_new(&shape, err);
-	if (!m)
-		return NULL;
-	m->sample_rate = rate;
-	bool ok = true;
-	for (int l = 0; l < shape.layers && ok; l++)
-		ok = gaam_layer(dict, l, &m->layer[l], err);
-	static const char *const consumed[] = {"state_dict", NULL};
-	if (!ok || !gaam_head(dict, lin_bias, m, err) ||
-	    !keep_metadata(m, root, "automated-guitaramp-modelling", consumed, err)) {
-		recur_model_free(m);
-		return NULL;
-	}
 	return m;
 }
