@@ -71,8 +71,8 @@ static bool read_header(const cJSON *root, recur_error *err)
 		fj_fail(err, "version: expected an integer");
 		return false;
 	}
-	if (v->valuedouble != RECUR_FORMAT_VERSION) {
-		fj_fail(err, "version: %.0f is not supported (this build reads version %d)",
+	if (v->valuedouble < 1 || v->valuedouble > RECUR_FORMAT_VERSION) {
+		fj_fail(err, "version: %.0f is not supported (this build reads versions 1 to %d)",
 		        v->valuedouble, RECUR_FORMAT_VERSION);
 		return false;
 	}
@@ -448,10 +448,21 @@ static void put_layer(text_buf *b, const recur_layer *L, bool last)
 	put(b, "\n    }%s\n", last ? "" : ",");
 }
 
+/* The oldest version that holds the model: 1 unless it uses what version 2
+ * added, so files of version-1 models stay readable by older builds. */
+static int version_needed(const recur_model *m)
+{
+	bool v2 = m->inner.n > 0 || m->shape.out_act > RECUR_ACT_SOFTMAX || m->in_gain != 1.0f ||
+	          m->out_gain != 1.0f || m->check != NULL;
+	for (size_t i = 0; !v2 && i < m->n_state; i++)
+		v2 = m->init[i] != 0.0f;
+	return v2 ? 2 : 1;
+}
+
 static void put_model(text_buf *b, const recur_model *m)
 {
 	const recur_shape *s = &m->shape;
-	put(b, "{\n  \"format\": \"" FORMAT_TAG "\",\n  \"version\": %d,\n", RECUR_FORMAT_VERSION);
+	put(b, "{\n  \"format\": \"" FORMAT_TAG "\",\n  \"version\": %d,\n", version_needed(m));
 	put(b, "  \"cell\": \"%s\",\n", cell_names[s->cell]);
 	put(b, "  \"n_inputs\": %d,\n  \"n_outputs\": %d,\n", s->n_inputs, s->n_outputs);
 	put(b, "  \"hidden\": %d,\n  \"n_layers\": %d,\n", s->hidden, s->layers);

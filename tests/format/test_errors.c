@@ -93,8 +93,8 @@ static void fields(void)
 	EXPECT_FAILS(r, "output_activation: unknown activation \"relu\"");
 
 	r = base();
-	set_number(r, "version", 2);
-	EXPECT_FAILS(r, "version: 2 is not supported (this build reads version 1)");
+	set_number(r, "version", 3);
+	EXPECT_FAILS(r, "version: 3 is not supported (this build reads versions 1 to 2)");
 
 	r = base();
 	set_string(r, "format", "keras");
