@@ -191,7 +191,11 @@ static int convert(const options *o)
 		return EXIT_FAILED;
 	}
 	double diff = 0;
-	char *text = text_of(m, o->format, &err);
+	/* recur's format carries a check block computed here, replacing one the
+	 * input had: it records what this engine gives for this file */
+	char *text = o->format != RECUR_EXPORT_RECUR || recur_check_attach(m, &err)
+	                 ? text_of(m, o->format, &err)
+	                 : NULL;
 	bool ok = text && reads_back(m, text, o->format, &diff, &err) &&
 	          recur_write_file_atomic(o->output, text, &err);
 	if (!ok)

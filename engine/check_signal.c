@@ -63,24 +63,20 @@ bool recur_check_run(const recur_model *m, const float *x, float *y, int frames,
 	return true;
 }
 
-bool recur_check_run_plain(const recur_model *m, const float *x, float *y, int frames,
-                           recur_error *err)
+bool recur_check_attach(recur_model *m, recur_error *err)
 {
-	recur_model *copy = recur_model_clone(m, err);
-	if (!copy)
-		return false;
-	const int n_out = copy->shape.n_outputs;
-	float *all = malloc(sizeof *all * (size_t)frames * n_out);
-	if (!all) {
-		recur_model_free(copy);
+	const int frames = RECUR_CHECK_FRAMES;
+	float *x = malloc(sizeof *x * (size_t)frames * m->shape.n_inputs);
+	float *y = malloc(sizeof *y * (size_t)frames * m->shape.n_outputs);
+	bool ok = x && y;
+	if (!ok)
 		fj_fail(err, "out of memory");
-		return false;
+	if (ok) {
+		recur_check_input(m, x, frames);
+		ok = recur_check_run(m, x, y, frames, err) &&
+		     recur_model_set_check(m, x, y, (size_t)frames, err);
 	}
-	recur_reset(copy);
-	recur_process(copy, x, all, (size_t)frames);
-	for (int i = 0; i < frames; i++)
-		y[i] = all[(size_t)i * n_out];
-	free(all);
-	recur_model_free(copy);
-	return true;
+	free(x);
+	free(y);
+	return ok;
 }

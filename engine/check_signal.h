@@ -28,9 +28,8 @@ void recur_check_input(const recur_model *m, float *x, int frames);
 /* Runs a copy of m from its reset state over x (frames * n_inputs) into y
  * (frames * n_outputs). m itself is not touched. */
 bool recur_check_run(const recur_model *m, const float *x, float *y, int frames, recur_error *err);
-/* The same with the model's level gains at 0 dB and only output 0 kept, as
- * AIDA-X's plugins test a model. */
-bool recur_check_run_plain(const recur_model *m, const float *x, float *y, int frames,
-                           recur_error *err);
+/* Computes the check input and the output for it and stores both as m's
+ * check block (replacing any), for recur_model_save to write. */
+bool recur_check_attach(recur_model *m, recur_error *err);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_signal.h"
 #include "data.h"
 #include "export.h"
 #include "preset.h"
@@ -565,7 +566,8 @@ static int train(options *o, data_set *d, int argc, char **argv)
 		if (trainer_run(tr, &res, &err)) {
 			free(m->metadata_json);
 			m->metadata_json = metadata(d, o, &res, argc, argv);
-			rc = recur_model_save(m, o->out, &err) ? 0 : 1;
+			rc = recur_check_attach(m, &err) && recur_model_save(m, o->out, &err) ? 0
+			                                                                      : 1;
 			for (int f = RECUR_EXPORT_AIDAX; rc == 0 && f <= RECUR_EXPORT_NAM; f++)
 				if (o->export_path[f - 1])
 					rc = recur_export_save(m, f, o->export_path[f - 1], &err)

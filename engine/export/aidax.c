@@ -49,6 +49,11 @@ static bool aidax_can_run(const recur_model *m, recur_error *err)
 		snprintf(why, sizeof why, "it has %d recurrent layers", s->layers);
 		return refuse(err, why);
 	}
+	if (m->inner.n > 0) {
+		snprintf(why, sizeof why, "it has %d dense layer%s before the output layer",
+		         m->inner.n, m->inner.n == 1 ? "" : "s");
+		return refuse(err, why);
+	}
 	bool size_ok = false;
 	for (size_t i = 0; i < sizeof aidax_sizes / sizeof aidax_sizes[0]; i++)
 		size_ok |= s->hidden == aidax_sizes[i];
@@ -69,6 +74,12 @@ static bool aidax_can_run(const recur_model *m, recur_error *err)
 		         recur_activation_name(s->out_act));
 		return refuse(err, why);
 	}
+	if (!(m->in_gain >= 0 && m->out_gain >= 0))
+		return refuse(err, "a level gain is negative (the file holds gains in dB)");
+	for (size_t i = 0; i < m->n_state; i++)
+		if (m->init[i] != 0.0f)
+			return refuse(
+			    err, "it starts from a stored initial state (AIDA-X starts from zero)");
 	for (int i = 1; i < s->n_inputs; i++) {
 		const recur_port *p = &m->inputs[i];
 		if (p->min != 0.0f || p->max != 1.0f) {
@@ -79,6 +90,14 @@ static bool aidax_can_run(const recur_model *m, recur_error *err)
 		}
 	}
 	return true;
+}
+
+/* AIDA-X reads gains in dB and turns them into factors with
+ * g > -90 ? 10^(g/20) : 0, so a factor of 0 is written as -90. */
+static void add_gain(cJSON *root, const char *key, float factor)
+{
+	if (factor != 1.0f)
+		cJSON_AddNumberToObject(root, key, factor > 0 ? 20.0 * log10(factor) : -90.0);
 }
 
 static cJSON *shape_of(int n)
@@ -198,10 +217,14 @@ static bool add_self_test(cJSON *root, const recur_model *m, recur_error *err)
 	bool ok = x && y;
 	if (!ok)
 		fj_fail(err, "out of memory");
+	recur_model *plain = ok ? recur_model_clone(m, err) : NULL;
+	ok = plain != NULL;
 	if (ok) {
+		plain->in_gain = plain->out_gain = 1.0f;
 		recur_check_signal(x, frames, m->shape.n_inputs);
-		ok = recur_check_run_plain(m, x, y, frames, err);
+		ok = recur_check_run(plain, x, y, frames, err); /* one output */
 	}
+	recur_model_free(plain);
 	if (ok) {
 		cJSON_AddItemToObject(root, "input_batch",
 		                      float_array(x, frames, m->shape.n_inputs));
@@ -220,6 +243,8 @@ char *recur_export_aidax(const recur_model *m, recur_error *err)
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "in_shape", shape_of(s->n_inputs));
 	cJSON_AddNumberToObject(root, "in_skip", s->skip ? 1 : 0);
+	add_gain(root, "in_gain", m->in_gain);
+	add_gain(root, "out_gain", m->out_gain);
 	cJSON_AddItemToObject(root, "metadata", metadata_of(m));
 	cJSON *layers = cJSON_AddArrayToObject(root, "layers");
 	cJSON_AddItemToArray(layers, recurrent_layer(&m->layer[0]));

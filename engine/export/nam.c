@@ -59,6 +59,11 @@ static bool nam_can_run(const recur_model *m, recur_error *err)
 	}
 	if (s->skip)
 		return refuse(err, "it adds its input to its output (skip; train with --no-skip)");
+	if (m->inner.n > 0) {
+		snprintf(why, sizeof why, "it has %d dense layer%s before the output layer",
+		         m->inner.n, m->inner.n == 1 ? "" : "s");
+		return refuse(err, why);
+	}
 	if (s->out_act != RECUR_ACT_LINEAR) {
 		snprintf(why, sizeof why, "the output activation is %s",
 		         recur_activation_name(s->out_act));
@@ -125,8 +130,8 @@ char *recur_export_nam(const recur_model *m, recur_error *err)
 	if (!nam_can_run(m, err))
 		return NULL;
 	const recur_shape *s = &m->shape;
-	const float in_gain = 1.0f, out_gain = 1.0f;
-	const double out_gain_db = 0.0;
+	const float in_gain = m->in_gain, out_gain = m->out_gain;
+	const double out_gain_db = out_gain > 0 ? 20.0 * log10(out_gain) : 0.0;
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "version", NAM_FILE_VERSION);
 	cJSON_AddStringToObject(root, "architecture", "LSTM");
@@ -135,9 +140,12 @@ char *recur_export_nam(const recur_model *m, recur_error *err)
 	cJSON_AddNumberToObject(config, "input_size", 1);
 	cJSON_AddNumberToObject(config, "hidden_size", s->hidden);
 	cJSON *w = cJSON_AddArrayToObject(root, "weights");
-	static const float zero[RECUR_MAX_HIDDEN];
-	for (int l = 0; l < s->layers; l++)
-		add_layer(w, &m->layer[l], zero, zero, l == 0 ? in_gain : 1.0f);
+	for (int l = 0; l < s->layers; l++) {
+		/* the initial state has the state's layout */
+		const float *h0 = m->init + (m->h[l] - m->state),
+		            *c0 = m->init + (m->c[l] - m->state);
+		add_layer(w, &m->layer[l], h0, c0, l == 0 ? in_gain : 1.0f);
+	}
 	for (int j = 0; j < s->hidden; j++)
 		cJSON_AddItemToArray(w, cJSON_CreateNumber(m->w_out[j] * out_gain));
 	cJSON_AddItemToArray(w, cJSON_CreateNumber(m->b_out[0] * out_gain));
