@@ -84,12 +84,30 @@ static recur_model *parse(const char *text, recur_error *err)
 	return recur_model_parse(text, strlen(text), err);
 }
 
+/* Level gains (AIDA-X writes them, NAM folds them into the weights) and,
+ * for NAM, a learned initial state. */
+static void add_levels(recur_model *m, bool initial_state)
+{
+	m->in_gain = 1.6f;
+	m->out_gain = 0.7f;
+	for (size_t i = 0; initial_state && i < m->n_state; i++)
+		m->init[i] = (float)(0.3 * uniform());
+	/* padding and the unused c of RNN and GRU stay zero */
+	for (int l = 0; initial_state && l < m->shape.layers; l++) {
+		float *h = m->init + (m->h[l] - m->state), *c = m->init + (m->c[l] - m->state);
+		for (int j = m->shape.hidden; j < m->hidden_p; j++)
+			h[j] = c[j] = 0;
+	}
+}
+
 static void round_trip(recur_export_format f, recur_cell cell, int layers, int hidden, int n_in,
-                       bool skip)
+                       bool skip, bool levels)
 {
 	recur_model *m = random_model(cell, layers, hidden, n_in, skip);
 	if (!m)
 		return;
+	if (levels)
+		add_levels(m, f == RECUR_EXPORT_NAM);
 	recur_error err = {{0}};
 	char *text =
 	    f == RECUR_EXPORT_NAM ? recur_export_nam(m, &err) : recur_export_aidax(m, &err);
@@ -192,6 +210,16 @@ static recur_model *with_range(recur_model *m, float min, float max)
 	return m;
 }
 
+static recur_model *dense_stack(recur_cell cell, int n)
+{
+	recur_error err = {{0}};
+	recur_shape shape = {cell, 1, 1, 8, 1, false, RECUR_ACT_LINEAR};
+	recur_inner inner = {.n = n, .layer = {{6, RECUR_ACT_TANH}, {4, RECUR_ACT_RELU}}};
+	recur_model *m = recur_model_new_dense(&shape, &inner, &err);
+	CHECK(m != NULL, "dense stack: %s", err.msg);
+	return m;
+}
+
 static void refusals(void)
 {
 	const recur_export_format A = RECUR_EXPORT_AIDAX, N = RECUR_EXPORT_NAM;
@@ -207,6 +235,16 @@ static void refusals(void)
 	        "output activation is tanh", aidax);
 	refused(A, with_range(random_model(RECUR_CELL_LSTM, 1, 8, 2, false), 0, 10),
 	        "input \"drive\" was trained on [0, 10]", aidax);
+	recur_model *stored_state = random_model(RECUR_CELL_LSTM, 1, 8, 1, false);
+	if (stored_state)
+		add_levels(stored_state, true);
+	refused(A, stored_state, "stored initial state", aidax);
+	recur_model *negative = random_model(RECUR_CELL_LSTM, 1, 8, 1, false);
+	if (negative)
+		negative->out_gain = -1.0f;
+	refused(A, negative, "negative", aidax);
+	refused(A, dense_stack(RECUR_CELL_GRU, 1), "1 dense layer before the output layer", aidax);
+	refused(N, dense_stack(RECUR_CELL_LSTM, 2), "2 dense layers before the output layer", nam);
 	refused(N, random_model(RECUR_CELL_GRU, 1, 8, 1, false), "the cell is gru", nam);
 	refused(N, random_model(RECUR_CELL_RNN, 1, 8, 1, false), "the cell is rnn", nam);
 	refused(N, random_model(RECUR_CELL_LSTM, 1, 8, 2, false), "2 inputs", nam);
@@ -223,7 +261,7 @@ int main(void)
 		for (size_t s = 0; s < sizeof aidax_sizes / sizeof aidax_sizes[0]; s++)
 			for (int n_in = 1; n_in <= 3; n_in++)
 				round_trip(RECUR_EXPORT_AIDAX, cell, 1, aidax_sizes[s], n_in,
-				           (s + n_in) % 2 == 0);
+				           (s + n_in) % 2 == 0, s % 3 == 0);
 		aidax_twice(cell, 16, 1, true);
 		aidax_twice(cell, 8, 3, false);
 	}
@@ -231,7 +269,7 @@ int main(void)
 	for (int layers = 1; layers <= RECUR_MAX_LAYERS; layers++)
 		for (size_t s = 0; s < sizeof nam_sizes / sizeof nam_sizes[0]; s++)
 			round_trip(RECUR_EXPORT_NAM, RECUR_CELL_LSTM, layers, nam_sizes[s], 1,
-			           false);
+			           false, s % 2 == 1);
 	refusals();
 	return check_exit();
 }
