@@ -26,6 +26,8 @@
  * (both are float32 networks with the same weights; only the order of a few
  * additions may differ). */
 #define READ_BACK_TOLERANCE 1e-5
+/* A file's own check data is met to this, or a warning says so. */
+#define OWN_CHECK_TOLERANCE 1e-4
 
 static const char usage_text[] =
     "Usage: recur-convert [OPTIONS] INPUT OUTPUT\n"
@@ -190,6 +192,17 @@ static int convert(const options *o)
 		fprintf(stderr, "recur-convert: %s: %s\n", o->input, err.msg);
 		return EXIT_FAILED;
 	}
+	/* the input's own check data (a recur check block, AIDA-X's self-test)
+	 * says whether the file runs here as where it was made */
+	double own = 0;
+	size_t own_frame = 0;
+	recur_error no_check;
+	const bool has_check = recur_model_check(m, &own, &own_frame, &no_check);
+	if (has_check && !(own <= OWN_CHECK_TOLERANCE))
+		fprintf(stderr,
+		        "recur-convert: warning: %s disagrees with its own check data by %g (frame "
+		        "%zu); converted as it runs here\n",
+		        o->input, own, own_frame);
 	double diff = 0;
 	/* recur's format carries a check block computed here, replacing one the
 	 * input had: it records what this engine gives for this file */
