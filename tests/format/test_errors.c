@@ -90,7 +90,11 @@ static void fields(void)
 
 	r = base();
 	set_string(r, "output_activation", "relu");
-	EXPECT_FAILS(r, "output_activation: unknown activation \"relu\"");
+	EXPECT_FAILS(r, "output_activation: \"relu\" needs format version 2");
+
+	r = base();
+	set_string(r, "output_activation", "gelu");
+	EXPECT_FAILS(r, "output_activation: unknown activation \"gelu\"");
 
 	r = base();
 	set_number(r, "version", 3);
