@@ -126,22 +126,29 @@ recur_model *recur_import_gaam(const cJSON *root, recur_error *err)
 	}
 	recur_shape shape;
 	bool lin_bias;
-	double rate = 0;
-	if (!gaam_shape(data, &shape, &lin_bias, err) ||
-	    !import_optional_rate(data, "model_data", "samplerate", &rate, err) ||
-	    !import_optional_rate(data, "model_data", "sample_rate", &rate, err) ||
-	    !import_optional_rate(root, "", "samplerate", &rate, err))
+	if (!gaam_shape(data, &shape, &lin_bias, err))
 		return NULL;
+	/* The files state no rate; GuitarML's plugins run them at 44.1 kHz
+	 * (Proteus resamples to it, NeuralPi's models were captured at it). */
+	const import_rate_place places[] = {{data, "model_data", "samplerate"},
+	                                    {data, "model_data", "sample_rate"},
+	                                    {root, "", "samplerate"},
+	                                    {root, "", "sample_rate"}};
+	import_rate rate;
+	import_find_rate(places, 4, 44100, "GuitarML's plugins", &rate);
 	recur_model *m = recur_model_new(&shape, err);
 	if (!m)
 		return NULL;
-	m->sample_rate = rate;
+	m->sample_rate = rate.hz;
+	import_condition_defaults(m);
 	bool ok = true;
 	for (int l = 0; l < shape.layers && ok; l++)
 		ok = gaam_layer(dict, l, &m->layer[l], err);
-	static const char *const consumed[] = {"state_dict", NULL};
+	static const char *const consumed[] = {"state_dict", "samplerate", "sample_rate", NULL};
+	const import_notes notes = {.rate_assumed = rate.assumed};
 	if (!ok || !gaam_head(dict, lin_bias, m, err) ||
-	    !import_keep_metadata(m, root, "automated-guitaramp-modelling", consumed, err)) {
+	    !import_keep_metadata(m, root, "automated-guitaramp-modelling", consumed, &notes,
+	                          err)) {
 		recur_model_free(m);
 		return NULL;
 	}
