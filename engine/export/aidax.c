@@ -192,7 +192,11 @@ static cJSON *metadata_of(const recur_model *m)
 		meta = cJSON_CreateObject();
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(meta, "samplerate");
-	cJSON_DeleteItemFromObjectCaseSensitive(meta, "imported_from");
+	/* recur's own notes about the file it read, not about the model */
+	static const char *const notes[] = {"imported_from", "sample_rate_assumed", "file_check",
+	                                    NULL};
+	for (const char *const *k = notes; *k; k++)
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, *k);
 	/* the plugins read the rate as a number only; without one they assume 48 kHz */
 	if (m->sample_rate > 0)
 		cJSON_AddNumberToObject(meta, "samplerate", m->sample_rate);

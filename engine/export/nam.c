@@ -13,10 +13,12 @@
  *   h0 [H], c0 [H] the state each reset starts from
  * then the head: weight [H], bias [1].
  *
- * NAM's LSTM feeds one channel in and takes one linear output; its plugins
- * apply no gain of the file's own. recur's level gains are therefore folded
- * into the weights (input gain into the first layer's input column, output
- * gain into the head), which is exact up to float rounding.
+ * NAM's LSTM feeds one channel in and takes one linear output. Its plugins
+ * normalise the output by default: they multiply it by 10^((-18 - loudness)
+ * / 20), and recur reads "loudness" as that output gain. So a positive output
+ * gain is written as the loudness that gives it back; an input gain (NAM has
+ * none it applies) and a zero or negative output gain are folded into the
+ * weights (first layer's input column, head), exact up to float rounding.
  */
 #include "export.h"
 #include "format_json.h"
@@ -95,15 +97,17 @@ static void add_layer(cJSON *w, const recur_layer *L, const float *h0, const flo
 	add_floats(w, c0, L->hidden);
 }
 
+/* The level NAM's plugins normalise the output to, in dB. */
+#define NAM_TARGET_LOUDNESS -18.0
+
 /* Members NAM's core reads as numbers (or null); anything else there makes
- * it throw, so only numbers are copied. */
-static const char *const nam_numeric_keys[] = {"loudness", "input_level_dbu", "output_level_dbu",
-                                               "gain", NULL};
+ * it throw, so only numbers are copied. "loudness" is the writer's own. */
+static const char *const nam_numeric_keys[] = {"input_level_dbu", "output_level_dbu", "gain", NULL};
 /* Descriptive members its plugins show. */
 static const char *const nam_string_keys[] = {"name",       "modeled_by", "gear_type", "gear_make",
                                               "gear_model", "tone_type",  NULL};
 
-static cJSON *metadata_of(const recur_model *m, double out_gain_db)
+static cJSON *metadata_of(const recur_model *m, float written_gain)
 {
 	cJSON *meta = cJSON_CreateObject();
 	cJSON *src = m->metadata_json ? cJSON_Parse(m->metadata_json) : NULL;
@@ -114,14 +118,13 @@ static cJSON *metadata_of(const recur_model *m, double out_gain_db)
 	}
 	for (const char *const *k = nam_numeric_keys; *k; k++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(src, *k);
-		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-			continue;
-		/* loudness is the output's; an output gain folded into the head
-		 * moves it by as many dB */
-		double value = v->valuedouble + (strcmp(*k, "loudness") == 0 ? out_gain_db : 0.0);
-		cJSON_AddNumberToObject(meta, *k, value);
+		if (cJSON_IsNumber(v) && isfinite(v->valuedouble))
+			cJSON_AddNumberToObject(meta, *k, v->valuedouble);
 	}
 	cJSON_Delete(src);
+	if (written_gain != 1.0f)
+		cJSON_AddNumberToObject(meta, "loudness",
+		                        NAM_TARGET_LOUDNESS - 20.0 * log10(written_gain));
 	return meta;
 }
 
@@ -130,8 +133,10 @@ char *recur_export_nam(const recur_model *m, recur_error *err)
 	if (!nam_can_run(m, err))
 		return NULL;
 	const recur_shape *s = &m->shape;
-	const float in_gain = m->in_gain, out_gain = m->out_gain;
-	const double out_gain_db = out_gain > 0 ? 20.0 * log10(out_gain) : 0.0;
+	/* a positive output gain goes out as loudness, anything else into the head */
+	const float in_gain = m->in_gain;
+	const float loudness_gain = m->out_gain > 0 ? m->out_gain : 1.0f;
+	const float out_gain = m->out_gain > 0 ? 1.0f : m->out_gain;
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "version", NAM_FILE_VERSION);
 	cJSON_AddStringToObject(root, "architecture", "LSTM");
@@ -152,7 +157,7 @@ char *recur_export_nam(const recur_model *m, recur_error *err)
 	/* without a rate NAM's plugins assume 48 kHz */
 	if (m->sample_rate > 0)
 		cJSON_AddNumberToObject(root, "sample_rate", m->sample_rate);
-	cJSON_AddItemToObject(root, "metadata", metadata_of(m, out_gain_db));
+	cJSON_AddItemToObject(root, "metadata", metadata_of(m, loudness_gain));
 	char *text = cJSON_Print(root);
 	cJSON_Delete(root);
 	if (!text)

@@ -54,7 +54,8 @@ def f32(a):
 
 # ---- recur's format, PyTorch equations -------------------------------------
 
-def random_recur_model(rng, cell, layers, hidden, n_in, skip, cond_range=(0.0, 1.0)):
+def random_recur_model(rng, cell, layers, hidden, n_in, skip, cond_range=(0.0, 1.0), levels=False,
+                       initial_state=False):
     g = GATES[cell] * hidden
     scale = 1.5 / np.sqrt(hidden)
     m = {
@@ -79,6 +80,15 @@ def random_recur_model(rng, cell, layers, hidden, n_in, skip, cond_range=(0.0, 1
         })
     m["head"] = {"weight": f32(rng.uniform(-scale, scale, (1, hidden))).tolist(),
                  "bias": f32(rng.uniform(-0.1, 0.1, 1)).tolist()}
+    if levels or initial_state:
+        m["version"] = 2
+    if levels:
+        m["input_gain"], m["output_gain"] = 1.75, 0.625
+    if initial_state:
+        m["initial_state"] = [
+            dict(h=f32(rng.uniform(-0.3, 0.3, hidden)).tolist(),
+                 **({"c": f32(rng.uniform(-0.3, 0.3, hidden)).tolist()} if cell == "lstm" else {}))
+            for _ in range(layers)]
     return m
 
 
@@ -87,22 +97,29 @@ def recur_forward(m, x):
                "b_ih": np.array(L["bias_ih"]), "b_hh": np.array(L["bias_hh"])}
               for L in m["layers"]]
     H = m["hidden"]
-    h = [np.zeros(H) for _ in layers]
-    c = [np.zeros(H) for _ in layers]
+    init = m.get("initial_state", [{} for _ in layers])
+    h = [np.array(s.get("h", np.zeros(H)), dtype=np.float64) for s in init]
+    c = [np.array(s.get("c", np.zeros(H)), dtype=np.float64) for s in init]
+    g_in, g_out = m.get("input_gain", 1.0), m.get("output_gain", 1.0)
     w_out, b_out = np.array(m["head"]["weight"]), np.array(m["head"]["bias"])
     y = np.zeros((len(x), 1))
-    for t, frame in enumerate(x):
+    for t, frame in enumerate(np.atleast_2d(np.asarray(x, dtype=np.float64))):
+        frame = frame.copy()
+        frame[0] *= g_in  # the network and the skip see the gained input
         v = frame
         for l, p in enumerate(layers):
             h[l], c[l] = layer_step(m["cell"], p, v, h[l], c[l])
             v = h[l]
-        y[t] = head(m["output_activation"], m["skip"], w_out, b_out, v, frame)
+        y[t] = g_out * head(m["output_activation"], m["skip"], w_out, b_out, v, frame)
     return y[:, 0]
 
 
 # ---- NAM .nam LSTM ----------------------------------------------------------
 
 def nam_forward(nam, x):
+    """As NAM's plugins play it with their default normalised output: the
+    network's output times 10^((-18 - loudness) / 20) when the file states
+    its loudness."""
     cfg = nam["config"]
     L, n_in, H = cfg["num_layers"], cfg["input_size"], cfg["hidden_size"]
     w = np.array(nam["weights"], dtype=np.float64)
@@ -136,7 +153,8 @@ def nam_forward(nam, x):
             cell[2], cell[3] = h, c
             v = h
         y[t] = head_w @ v + head_b[0]
-    return y
+    loudness = nam.get("metadata", {}).get("loudness")
+    return y if loudness is None else y * 10 ** ((-18 - loudness) / 20)
 
 
 # ---- AIDA-X JSON --------------------------------------------------------------
@@ -188,7 +206,7 @@ def converted(tool, folder, m, name, fmt):
     src = os.path.join(folder, name + ".json")
     with open(src, "w") as f:
         json.dump(m, f)
-    out = os.path.join(folder, name + (".nam" if fmt == "nam" else "-aidax.json"))
+    out = os.path.join(folder, name + {"nam": ".nam", "aidax": "-aidax.json"}.get(fmt, "-out.json"))
     r = run([tool, "-q", "--to", fmt, src, out])
     if r.returncode != 0:
         fail("%s -> %s: exit %d: %s" % (name, fmt, r.returncode, r.stderr.strip()))
@@ -197,9 +215,10 @@ def converted(tool, folder, m, name, fmt):
         return json.load(f)
 
 
-def nam_case(tool, folder, rng, layers, hidden):
-    m = random_recur_model(rng, "lstm", layers, hidden, 1, False)
-    name = "nam-lstm-%dx%d" % (layers, hidden)
+def nam_case(tool, folder, rng, layers, hidden, levels=False):
+    m = random_recur_model(rng, "lstm", layers, hidden, 1, False, levels=levels,
+                           initial_state=levels)
+    name = "nam-lstm-%dx%d%s" % (layers, hidden, "-levels" if levels else "")
     nam = converted(tool, folder, m, name, "nam")
     if nam is None:
         return
@@ -209,15 +228,17 @@ def nam_case(tool, folder, rng, layers, hidden):
     if nam["config"] != {"num_layers": layers, "input_size": 1, "hidden_size": hidden}:
         fail("%s: config %r" % (name, nam["config"]))
     meta = nam.get("metadata", {})
-    if meta.get("loudness") != -20.5 or meta.get("modeled_by") != "convert_cases.py":
+    # loudness is written only for an output gain, never copied
+    if ("loudness" in meta) != levels or meta.get("modeled_by") != "convert_cases.py":
         fail("%s: metadata %r" % (name, meta))
     x = f32(rng.uniform(-0.8, 0.8, FRAMES))
     compare(name, nam_forward(nam, x), recur_forward(m, x[:, None]), TOLERANCE)
 
 
-def aidax_case(tool, folder, rng, cell, hidden, n_in, skip):
-    m = random_recur_model(rng, cell, 1, hidden, n_in, skip)
-    name = "aidax-%s-%d-in%d%s" % (cell, hidden, n_in, "-skip" if skip else "")
+def aidax_case(tool, folder, rng, cell, hidden, n_in, skip, levels=False):
+    m = random_recur_model(rng, cell, 1, hidden, n_in, skip, levels=levels)
+    name = "aidax-%s-%d-in%d%s%s" % (cell, hidden, n_in, "-skip" if skip else "",
+                                     "-levels" if levels else "")
     a = converted(tool, folder, m, name, "aidax")
     if a is None:
         return
@@ -232,6 +253,29 @@ def aidax_case(tool, folder, rng, cell, hidden, n_in, skip):
     # the plugins' self-test: gains at 0 dB, knobs at 0
     xb, yb = np.array(a["input_batch"]), np.array(a["output_batch"])
     compare(name + " self-test", aidax_forward(a, xb, np.zeros(n_in - 1), False), yb, 1e-5)
+
+
+def check_block_case(tool, folder, rng, cell):
+    """recur's format gets a check block: the input documented in
+    docs/model-format.md and the output for it, which PyTorch's equations
+    must reproduce."""
+    m = random_recur_model(rng, cell, 2, 10, 2, True, cond_range=(-2.0, 3.0), levels=True,
+                           initial_state=True)
+    name = "check-%s" % cell
+    out = converted(tool, folder, m, name, "recur")
+    if out is None:
+        return
+    check = out.get("check")
+    if not check:
+        fail("%s: no check block" % name)
+        return
+    x, y = np.array(check["input"], dtype=np.float64), np.array(check["output"], dtype=np.float64)
+    if x.shape != (512, 2) or y.shape != (512, 1):
+        fail("%s: check block shapes %s, %s" % (name, x.shape, y.shape))
+        return
+    if not (abs(x[:, 0]).max() < 0.5 and x[0, 1] == -2.0 and x[-1, 1] == 3.0):
+        fail("%s: check input is not the documented one" % name)
+    compare(name + " block", recur_forward(m, x), y[:, 0], 1e-5)
 
 
 def refusal_case(tool, folder, rng, m, fmt, fragment):
@@ -254,11 +298,14 @@ def main():
     tool = sys.argv[1]
     rng = np.random.default_rng(20261202)
     with tempfile.TemporaryDirectory() as folder:
-        for layers, hidden in ((1, 3), (1, 16), (2, 8), (3, 5), (4, 12)):
-            nam_case(tool, folder, rng, layers, hidden)
+        for layers, hidden, levels in ((1, 3, False), (1, 16, True), (2, 8, False), (3, 5, True),
+                                       (4, 12, False)):
+            nam_case(tool, folder, rng, layers, hidden, levels)
         for cell in ("lstm", "gru"):
-            for hidden, n_in, skip in ((8, 1, True), (16, 1, False), (12, 2, True), (20, 3, False)):
-                aidax_case(tool, folder, rng, cell, hidden, n_in, skip)
+            for hidden, n_in, skip, levels in ((8, 1, True, True), (16, 1, False, False),
+                                               (12, 2, True, False), (20, 3, False, True)):
+                aidax_case(tool, folder, rng, cell, hidden, n_in, skip, levels)
+            check_block_case(tool, folder, rng, cell)
         refusal_case(tool, folder, rng, random_recur_model(rng, "gru", 1, 8, 1, False), "nam",
                      "NAM cannot run this model: the cell is gru")
         refusal_case(tool, folder, rng, random_recur_model(rng, "lstm", 2, 8, 1, False), "aidax",
