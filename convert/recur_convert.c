@@ -213,15 +213,19 @@ static int convert(const options *o)
 	          recur_write_file_atomic(o->output, text, &err);
 	if (!ok)
 		fprintf(stderr, "recur-convert: %s: %s\n", o->output, err.msg);
-	else if (!o->quiet)
+	else if (!o->quiet) {
+		char own_note[96] = "";
+		if (has_check)
+			snprintf(own_note, sizeof own_note, "; input's own check data %.3g", own);
 		fprintf(
 		    stderr,
 		    "recur-convert: wrote %s (%s): %s %dx%d, %d input%s, %d output%s; read back, "
-		    "largest difference %.3g\n",
+		    "largest difference %.3g%s\n",
 		    o->output, recur_export_format_name(o->format), recur_cell_name(m->shape.cell),
 		    m->shape.layers, m->shape.hidden, m->shape.n_inputs,
 		    m->shape.n_inputs == 1 ? "" : "s", m->shape.n_outputs,
-		    m->shape.n_outputs == 1 ? "" : "s", diff);
+		    m->shape.n_outputs == 1 ? "" : "s", diff, own_note);
+	}
 	free(text);
 	recur_model_free(m);
 	return ok ? 0 : EXIT_FAILED;
