@@ -203,6 +203,33 @@ static void refusal_keeps_previous(const char *rnn_src, const char *gru_src)
 	no_temporaries(out);
 }
 
+/* A file whose check block the model does not reproduce is converted with
+ * a warning; the written file carries a check block computed here, which
+ * the model meets. */
+static void own_check(recur_model *m)
+{
+	recur_error err = {{0}};
+	float x[64], y[64];
+	for (int i = 0; i < 64; i++) {
+		x[i] = 0.01f * (float)i;
+		y[i] = 5.0f; /* what no model here outputs */
+	}
+	const char *src = scratch("bad-check.json"), *out = scratch("good-check.json");
+	CHECK(recur_model_set_check(m, x, y, 64, &err) && recur_model_save(m, src, &err), "%s",
+	      err.msg);
+	tool_result *r = run(src, out, NULL, NULL);
+	CHECK(r->status == 0, "bad check block: exit %d", r->status);
+	CHECK_MSG(r->err, "disagrees with its own check data");
+	recur_model *back = recur_model_load(out, &err);
+	double diff = -1;
+	size_t frame = 0;
+	CHECK(back && recur_model_check(back, &diff, &frame, &err) && diff <= 1e-6,
+	      "written check block: %g (%s)", diff, err.msg);
+	CHECK(back && back->check && back->check->frames == 512, "check block of %zu frames",
+	      back && back->check ? back->check->frames : 0);
+	recur_model_free(back);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -223,6 +250,7 @@ int main(int argc, char **argv)
 	guards_the_input(src);
 	guards_other_files(src);
 	refusal_keeps_previous(rnn_src, gru_src);
+	own_check(lstm);
 	recur_model_free(lstm);
 	recur_model_free(rnn);
 	recur_model_free(gru);
