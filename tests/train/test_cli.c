@@ -173,6 +173,12 @@ static void audio_run(void)
 	if (!m)
 		return;
 	CHECK(m->sample_rate == 48000, "sample rate %g", m->sample_rate);
+	/* the trained model carries a check block it meets */
+	double check_diff = -1;
+	size_t check_frame = 0;
+	recur_error check_err = {{0}};
+	CHECK(recur_model_check(m, &check_diff, &check_frame, &check_err) && check_diff <= 1e-6,
+	      "check block: %g (%s)", check_diff, check_err.msg);
 	CHECK(m->metadata_json && strstr(m->metadata_json, "val_out.wav"), "metadata lacks data");
 	CHECK(m->metadata_json && strstr(m->metadata_json, "target_fnv1a64"),
 	      "metadata lacks hash");
