@@ -26,8 +26,9 @@
  * (both are float32 networks with the same weights; only the order of a few
  * additions may differ). */
 #define READ_BACK_TOLERANCE 1e-5
-/* A file's own check data is met to this, or a warning says so. */
-#define OWN_CHECK_TOLERANCE 1e-4
+/* A file's own check data is met to this (recur-process --check's limit), or a
+ * warning says so. */
+#define OWN_CHECK_TOLERANCE 1e-5
 
 static const char usage_text[] =
     "Usage: recur-convert [OPTIONS] INPUT OUTPUT\n"
