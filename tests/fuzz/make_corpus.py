@@ -58,6 +58,25 @@ def model_corpus():
     first = text.index("\"bias_ih\": [") + len("\"bias_ih\": [")
     with open(out_path("model", "recur_bad_inf.json"), "w") as f:
         f.write(text[:first] + "1e999, " + text[first:])
+    # The shapes of published files: AIDA-X's string rate and test data, its
+    # levels with in_skip, conditioned LSTMs, RTNeural's dense stacks after a
+    # reset_after GRU, NAM LSTMs, and metadata keys differing only in case.
+    write("aidax_string_rate_batch.json",
+          ic.aidax_case(rng, "lstm", 1, 3, 1, False, rate="48000", batch=8)[0])
+    write("aidax_levels_skip.json",
+          ic.aidax_case(rng, "lstm", 1, 2, 1, True, out_gain_db=12.5, in_gain_db=-3, rate=None)[0])
+    write("aidax_cond3.json", ic.aidax_case(rng, "lstm", 3, 2, 1, True, batch=4)[0])
+    write("aidax_gru_dense_stack.json",
+          ic.aidax_case(rng, "gru", 1, 3, 1, False, "softmax", n_out=2,
+                        dense=[(3, "sigmoid"), (2, "elu")])[0])
+    m = ic.aidax_case(rng, "gru", 1, 2, 1, False)[0]
+    m["Name"], m["name"], m["metadata"] = "a", "b", {"NAME": "c", "name": "d"}
+    write("aidax_case_keys.json", m)
+    write("nam_lstm1.json", ic.nam_case(rng, 2, 1, loudness=-30.5)[0])
+    write("nam_lstm2.json", ic.nam_case(rng, 3, 2, rate=None)[0])
+    m = ic.nam_case(rng, 2, 1)[0]
+    m["architecture"] = "WaveNet"
+    write("nam_wavenet.json", m)
     recur_v2_seeds(np.random.default_rng(2026))
 
 
