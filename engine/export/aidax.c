@@ -25,6 +25,8 @@
 static const int aidax_sizes[] = {8, 12, 16, 20, 24, 32, 40, 64, 80};
 #define AIDAX_SIZES_TEXT "8, 12, 16, 20, 24, 32, 40, 64 or 80"
 #define AIDAX_MAX_INPUTS 3
+/* -90 dB: AIDA-X turns a gain at or below it into 0. */
+#define AIDAX_SILENT 3.1622776e-5f
 #define AIDAX_LOADS                                                                                \
 	"AIDA-X loads one LSTM or GRU layer of " AIDAX_SIZES_TEXT " units, 1 to 3 inputs "         \
 	"(conditioning on 0..1) and one linear output"
@@ -76,6 +78,9 @@ static bool aidax_can_run(const recur_model *m, recur_error *err)
 	}
 	if (!(m->in_gain >= 0 && m->out_gain >= 0))
 		return refuse(err, "a level gain is negative (the file holds gains in dB)");
+	if ((m->in_gain > 0 && m->in_gain <= AIDAX_SILENT) ||
+	    (m->out_gain > 0 && m->out_gain <= AIDAX_SILENT))
+		return refuse(err, "a level gain is at or below -90 dB, which AIDA-X reads as 0");
 	for (size_t i = 0; i < m->n_state; i++)
 		if (m->init[i] != 0.0f)
 			return refuse(
