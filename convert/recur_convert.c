@@ -180,6 +180,36 @@ static bool reads_back(const recur_model *m, const char *text, recur_export_form
 	return true;
 }
 
+/* The input's own check data (a recur check block, AIDA-X's self-test) says
+ * whether the file runs here as where it was made; false without any. */
+static bool own_check(recur_model *m, const char *input, double *own)
+{
+	size_t frame = 0;
+	recur_error none;
+	if (!recur_model_check(m, own, &frame, &none))
+		return false;
+	if (!(*own <= OWN_CHECK_TOLERANCE))
+		fprintf(stderr,
+		        "recur-convert: warning: %s disagrees with its own check data by %g (frame "
+		        "%zu); converted as it runs here\n",
+		        input, *own, frame);
+	return true;
+}
+
+static void summary(const options *o, const recur_model *m, double diff, bool has_own, double own)
+{
+	char own_note[96] = "";
+	if (has_own)
+		snprintf(own_note, sizeof own_note, "; input's own check data %.3g", own);
+	const recur_shape *s = &m->shape;
+	fprintf(stderr,
+	        "recur-convert: wrote %s (%s): %s %dx%d, %d input%s, %d output%s; read back, "
+	        "largest difference %.3g%s\n",
+	        o->output, recur_export_format_name(o->format), recur_cell_name(s->cell), s->layers,
+	        s->hidden, s->n_inputs, s->n_inputs == 1 ? "" : "s", s->n_outputs,
+	        s->n_outputs == 1 ? "" : "s", diff, own_note);
+}
+
 static int convert(const options *o)
 {
 	char why[512];
@@ -193,40 +223,19 @@ static int convert(const options *o)
 		fprintf(stderr, "recur-convert: %s: %s\n", o->input, err.msg);
 		return EXIT_FAILED;
 	}
-	/* the input's own check data (a recur check block, AIDA-X's self-test)
-	 * says whether the file runs here as where it was made */
-	double own = 0;
-	size_t own_frame = 0;
-	recur_error no_check;
-	const bool has_check = recur_model_check(m, &own, &own_frame, &no_check);
-	if (has_check && !(own <= OWN_CHECK_TOLERANCE))
-		fprintf(stderr,
-		        "recur-convert: warning: %s disagrees with its own check data by %g (frame "
-		        "%zu); converted as it runs here\n",
-		        o->input, own, own_frame);
-	double diff = 0;
+	double own = 0, diff = 0;
+	const bool has_own = own_check(m, o->input, &own);
 	/* recur's format carries a check block computed here, replacing one the
 	 * input had: it records what this engine gives for this file */
 	char *text = o->format != RECUR_EXPORT_RECUR || recur_check_attach(m, &err)
 	                 ? text_of(m, o->format, &err)
 	                 : NULL;
-	bool ok = text && reads_back(m, text, o->format, &diff, &err) &&
-	          recur_write_file_atomic(o->output, text, &err);
+	const bool ok = text && reads_back(m, text, o->format, &diff, &err) &&
+	                recur_write_file_atomic(o->output, text, &err);
 	if (!ok)
 		fprintf(stderr, "recur-convert: %s: %s\n", o->output, err.msg);
-	else if (!o->quiet) {
-		char own_note[96] = "";
-		if (has_check)
-			snprintf(own_note, sizeof own_note, "; input's own check data %.3g", own);
-		fprintf(
-		    stderr,
-		    "recur-convert: wrote %s (%s): %s %dx%d, %d input%s, %d output%s; read back, "
-		    "largest difference %.3g%s\n",
-		    o->output, recur_export_format_name(o->format), recur_cell_name(m->shape.cell),
-		    m->shape.layers, m->shape.hidden, m->shape.n_inputs,
-		    m->shape.n_inputs == 1 ? "" : "s", m->shape.n_outputs,
-		    m->shape.n_outputs == 1 ? "" : "s", diff, own_note);
-	}
+	else if (!o->quiet)
+		summary(o, m, diff, has_own, own);
 	free(text);
 	recur_model_free(m);
 	return ok ? 0 : EXIT_FAILED;
