@@ -339,7 +339,11 @@ def fixtures(folder):
     """Small files committed so the readers are checked even without numpy."""
     rng = np.random.default_rng(7)
     chosen = [("aidax_lstm", aidax_case(rng, "lstm", 1, 3, 1, True)),
-              ("gaam_gru", gaam_case(rng, "gru", 1, 3, 1, False))]
+              ("gaam_gru", gaam_case(rng, "gru", 1, 3, 1, False)),
+              ("nam_lstm", nam_case(rng, 3, 2, loudness=-25.0)),
+              ("aidax_gru_stack", aidax_case(rng, "gru", 2, 4, 1, True, out_gain_db=6.0,
+                                             in_gain_db=-2.0, dense=[(3, "sigmoid")],
+                                             rate="48000", batch=16))]
     for name, (model, x, y) in chosen:
         with open(os.path.join(folder, name + ".json"), "w") as f:
             json.dump(model, f, indent=1)

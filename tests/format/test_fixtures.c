@@ -3,6 +3,7 @@
  * the recorded outputs. Runs without numpy. */
 #include "check.h"
 #include "recur.h"
+#include "recur_import.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -82,5 +83,18 @@ int main(int argc, char **argv)
 	      "aidax_lstm metadata %s", m && m->metadata_json ? m->metadata_json : "(none)");
 	recur_model_free(m);
 	check_fixture(argv[1], "gaam_gru");
+	check_fixture(argv[1], "nam_lstm");
+	check_fixture(argv[1], "aidax_gru_stack");
+	/* Its test data (numpy's output with the levels at 0 dB and the
+	 * conditioning input at 0) is run on import as AIDA-X runs it. */
+	snprintf(path, sizeof path, "%s/aidax_gru_stack.json", argv[1]);
+	m = recur_model_load(path, &err);
+	double d = -1;
+	size_t frames = 0;
+	CHECK(m && recur_model_file_check(m, &d, &frames) && frames == 16 && d <= 1e-6,
+	      "aidax_gru_stack: its own test data: %zu frames, %g", frames, d);
+	CHECK(m && m->sample_rate == 48000 && !recur_model_rate_assumed(m, NULL, 0),
+	      "aidax_gru_stack: string rate");
+	recur_model_free(m);
 	return check_exit();
 }

@@ -194,6 +194,23 @@ static void condition_default(void)
 	recur_model_free(m);
 }
 
+/* RTNeural also writes an activation as a layer of its own after a dense
+ * layer without one; it applies to that dense layer. */
+static void activation_layer(void)
+{
+	recur_error err = {{0}};
+	recur_model *m = parse("{\"in_shape\": [null, null, 1], \"layers\": [" LSTM1 ", " DENSE
+	                       ", {\"type\": \"activation\", \"activation\": \"tanh\", \"shape\": "
+	                       "[null, null, 1], \"weights\": []}]}",
+	                       &err);
+	CHECK(m && m->shape.out_act == RECUR_ACT_TANH && m->inner.n == 0,
+	      "dense, then activation tanh: %s", err.msg);
+	recur_model_free(m);
+	expect_refused("{\"in_shape\": [null, null, 1], \"layers\": [" LSTM1
+	               ", {\"type\": \"activation\", \"activation\": \"tanh\"}, " DENSE "]}",
+	               "layers[1].type: \"activation\" is not supported here", __LINE__);
+}
+
 int main(void)
 {
 	metadata_case();
@@ -201,5 +218,6 @@ int main(void)
 	messages();
 	self_test();
 	condition_default();
+	activation_layer();
 	return check_exit();
 }
