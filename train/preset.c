@@ -1,7 +1,7 @@
 /* recur-train's LV2 preset (preset.h). */
 #include "preset.h"
 
-#include "write_file.h"
+#include "output.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -41,5 +41,5 @@ bool write_preset(const char *preset_path, const char *model_path, recur_error *
 	         "\t\t<%s> <file://%s>\n"
 	         "\t] .\n",
 	         RECUR_PLUGIN_URI, label, RECUR_MODEL_PARAM_URI, abs);
-	return recur_write_file_atomic(preset_path, text, err);
+	return output_write_all(preset_path, text, strlen(text), err->msg, sizeof err->msg);
 }

@@ -10,6 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Not MAX_INPUT: <limits.h> has that one (a terminal's line length). */
 #define MAX_REPLAY_BYTES (1 << 20)
 
 static int replay_file(const char *path)
