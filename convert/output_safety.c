@@ -1,13 +1,11 @@
 /* May a converter write OUTPUT (output_safety.h)? */
 #include "output_safety.h"
 
-#include <errno.h>
-#include <fcntl.h>
+#include "output.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static bool ends_with(const char *path, const char *ending)
 {
@@ -52,22 +50,6 @@ bool format_from_name(const char *path, recur_export_format *f)
 	return true;
 }
 
-/* Model files of every format are JSON objects: the first byte that is not
- * blank (after a UTF-8 byte-order mark) is '{'. */
-static bool looks_like_json_object(const char *path)
-{
-	const int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return false;
-	unsigned char buf[256];
-	const ssize_t n = read(fd, buf, sizeof buf);
-	close(fd);
-	ssize_t i = n >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf ? 3 : 0;
-	while (i < n && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
-		i++;
-	return i < n && buf[i] == '{';
-}
-
 bool output_allowed(const char *input, const char *output, recur_export_format f, char *why,
                     size_t why_len)
 {
@@ -76,25 +58,8 @@ bool output_allowed(const char *input, const char *output, recur_export_format f
 		         recur_export_format_name(f), output_endings(f));
 		return false;
 	}
-	struct stat in_st, out_st;
-	if (stat(output, &out_st) != 0)
-		return true; /* a new file (a missing folder fails at writing) */
-	if (stat(input, &in_st) == 0 && in_st.st_dev == out_st.st_dev &&
-	    in_st.st_ino == out_st.st_ino) {
-		snprintf(why, why_len, "%s is the input file %s; not overwritten", output, input);
-		return false;
-	}
-	if (!S_ISREG(out_st.st_mode)) {
-		snprintf(why, why_len, "%s exists and is not a regular file; not overwritten",
-		         output);
-		return false;
-	}
-	if (out_st.st_size > 0 && !looks_like_json_object(output)) {
-		snprintf(why, why_len,
-		         "%s exists and is not a model file (not a JSON object); "
-		         "not overwritten",
-		         output);
-		return false;
-	}
-	return true;
+	/* the same file as INPUT (through any link), a file of another kind, not
+	 * a regular file, a folder that takes no new file: the shared rules */
+	const file_use reads[] = {{input, "INPUT"}};
+	return output_check((file_use){output, "OUTPUT"}, OUTPUT_JSON, reads, 1, why, why_len);
 }

@@ -1,8 +1,9 @@
 /*
- * Whether a converter may write OUTPUT: never over its own INPUT (the same
- * file under any name, compared by device and inode), never over something
- * that is not a model file (a recording named by mistake), and only under a
- * name that says the format being written.
+ * Whether a converter may write OUTPUT: only under a name that says the
+ * format being written, and then by the rules every recur tool follows
+ * (fileio/output.h): never over its own INPUT (the same file under any name
+ * or link), never over a file of another kind, only a regular file in a
+ * folder that takes new files.
  */
 #ifndef RECUR_CONVERT_OUTPUT_SAFETY_H
 #define RECUR_CONVERT_OUTPUT_SAFETY_H

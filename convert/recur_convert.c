@@ -7,8 +7,8 @@
  */
 #include "check_signal.h"
 #include "export.h"
+#include "output.h"
 #include "output_safety.h"
-#include "write_file.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -231,7 +231,7 @@ static int convert(const options *o)
 	                 ? text_of(m, o->format, &err)
 	                 : NULL;
 	const bool ok = text && reads_back(m, text, o->format, &diff, &err) &&
-	                recur_write_file_atomic(o->output, text, &err);
+	                output_write_all(o->output, text, strlen(text), err.msg, sizeof err.msg);
 	if (!ok)
 		fprintf(stderr, "recur-convert: %s: %s\n", o->output, err.msg);
 	else if (!o->quiet)

@@ -44,7 +44,7 @@ static void unchanged(const char *path, const char *want, const char *what)
 	free(now);
 }
 
-/* No ".NAME.XXXXXX" left in the scratch folder. */
+/* No temporary file ("NAME.partial-XXXXXX") left in the scratch folder. */
 static void no_temporaries(const char *some_path)
 {
 	char dir[600];
@@ -54,7 +54,7 @@ static void no_temporaries(const char *some_path)
 	struct dirent *e;
 	int left = 0;
 	while (d && (e = readdir(d)))
-		left += e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+		left += strstr(e->d_name, ".partial-") != NULL;
 	if (d)
 		closedir(d);
 	CHECK(left == 0, "%d temporary files left in %s", left, dir);
@@ -139,14 +139,14 @@ static void guards_the_input(const char *src)
 	char *before = slurp(src);
 	tool_result *r = run(src, src, NULL, NULL);
 	CHECK(r->status == 1, "same name: exit %d", r->status);
-	CHECK_MSG(r->err, "is the input file");
+	CHECK_MSG(r->err, "is the same file as INPUT");
 	const char *hard = scratch("hard-link.json"), *soft = scratch("soft-link.json");
 	CHECK(link(src, hard) == 0 && symlink(src, soft) == 0, "cannot make links");
 	r = run(src, hard, NULL, NULL);
-	CHECK(r->status == 1 && strstr(r->err, "is the input file"), "hard link: %d %s", r->status,
-	      r->err);
+	CHECK(r->status == 1 && strstr(r->err, "is the same file as INPUT"), "hard link: %d %s",
+	      r->status, r->err);
 	r = run(hard, soft, NULL, NULL);
-	CHECK(r->status == 1 && strstr(r->err, "is the input file"), "symbolic link: %d %s",
+	CHECK(r->status == 1 && strstr(r->err, "is the same file as INPUT"), "symbolic link: %d %s",
 	      r->status, r->err);
 	unchanged(src, before, "input");
 	free(before);
@@ -170,7 +170,7 @@ static void guards_other_files(const char *src)
 	CHECK(write_text(notes, text, strlen(text)), "cannot write %s", notes);
 	r = run(src, notes, NULL, NULL);
 	CHECK(r->status == 1, "non-model output: exit %d", r->status);
-	CHECK_MSG(r->err, "is not a model file");
+	CHECK_MSG(r->err, "and JSON would replace it");
 	unchanged(notes, text, "non-model output");
 	/* a folder */
 	const char *folder = scratch("folder.json");
