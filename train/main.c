@@ -519,17 +519,17 @@ static void name_ports(recur_model *m, const data_set *d)
 
 /* A model an --export format cannot run is refused before training, not
  * after minutes of it: the shape and ports decide, not the weights. */
-static bool exports_possible(const options *o, const recur_model *m)
+static bool exports_possible(const options *o, const recur_model *m, recur_error *err)
 {
 	for (int f = RECUR_EXPORT_AIDAX; f <= RECUR_EXPORT_NAM; f++) {
 		if (!o->export_path[f - 1])
 			continue;
-		recur_error err = {{0}};
-		char *text = f == RECUR_EXPORT_AIDAX ? recur_export_aidax(m, &err)
-		                                     : recur_export_nam(m, &err);
+		recur_error why = {{0}};
+		char *text = f == RECUR_EXPORT_AIDAX ? recur_export_aidax(m, &why)
+		                                     : recur_export_nam(m, &why);
 		if (!text) {
-			fprintf(stderr, "recur-train: --export %s: %s\n",
-			        recur_export_format_name(f), err.msg);
+			snprintf(err->msg, sizeof err->msg, "--export %s: %.200s",
+			         recur_export_format_name(f), why.msg);
 			return false;
 		}
 		free(text);
@@ -602,10 +602,6 @@ static int train(options *o, data_set *d, int argc, char **argv)
 	}
 	name_ports(m, d);
 	trainer_init_params(m, o->cfg.seed);
-	if (!exports_possible(o, m)) {
-		recur_model_free(m);
-		return 1;
-	}
 	char ckpt[4096];
 	snprintf(ckpt, sizeof ckpt, "%s.ckpt", o->out);
 	o->cfg.checkpoint = o->checkpoint ? o->checkpoint : ckpt;
@@ -619,7 +615,7 @@ static int train(options *o, data_set *d, int argc, char **argv)
 	                           o->preset,
 	                           o->resume};
 	run_log log;
-	if (!outputs_check(&paths, d, &err) ||
+	if (!outputs_check(&paths, d, &err) || !exports_possible(o, m, &err) ||
 	    (o->log_path && !run_log_open(&log, o->log_path, o->resume != NULL, &err))) {
 		fprintf(stderr, "recur-train: %s\n", err.msg);
 		recur_model_free(m);
