@@ -12,10 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_signal.h"
 #include "data.h"
 #include "denormals.h"
 #include "export.h"
+#include "output.h"
 #include "outputs.h"
+#include "preset.h"
 #include "run_log.h"
 #include "trainer.h"
 
@@ -58,7 +61,8 @@ static const char usage[] =
     "  --checkpoint FILE         written every epoch (default MODEL.json.ckpt)\n"
     "  --resume FILE             continue from a checkpoint\n"
     "  --log FILE.jsonl          one JSON line per epoch\n"
-    "  --export aidax FILE       also write AIDA-X / RTNeural JSON (LSTM, GRU)\n"
+    "  --export aidax|nam FILE   also write the model for AIDA-X (one LSTM or GRU\n"
+    "                            layer of 8..80 units) or NAM (.nam LSTM); repeatable\n"
     "  --preset FILE.ttl         also write an LV2 preset that loads the model\n"
     "  --quiet                   no progress on stderr\n"
     "  -h, --help                this text\n"
@@ -68,7 +72,8 @@ typedef struct {
 	train_config cfg;
 	recur_shape shape;
 	int skip; /* -1: default */
-	const char *out, *log_path, *resume, *checkpoint, *aidax, *preset;
+	const char *out, *log_path, *resume, *checkpoint, *preset;
+	const char *export_path[2]; /* by recur_export_format - 1: aidax, nam */
 	const char *csv, *csv_inputs, *csv_targets;
 	int channel;
 	bool trim;
@@ -387,13 +392,16 @@ static bool parse_args(int argc, char **argv, options *o, data_set *d)
 		case O_PRESET:
 			o->preset = optarg;
 			break;
-		case O_EXPORT:
-			if (strcmp(optarg, "aidax") != 0 || optind >= argc) {
-				fprintf(stderr, "recur-train: usage: --export aidax FILE\n");
+		case O_EXPORT: {
+			recur_export_format f;
+			if (!recur_export_format_parse(optarg, &f) || f == RECUR_EXPORT_RECUR ||
+			    optind >= argc) {
+				fprintf(stderr, "recur-train: usage: --export aidax|nam FILE\n");
 				return false;
 			}
-			o->aidax = argv[optind++];
+			o->export_path[f - 1] = argv[optind++];
 			break;
+		}
 		case O_HELP:
 			fputs(usage, stdout);
 			exit(0);
@@ -509,6 +517,38 @@ static void name_ports(recur_model *m, const data_set *d)
 		snprintf(m->outputs[i].name, RECUR_NAME_LEN, "%s", d->output_names[i]);
 }
 
+/* A model an --export format cannot run is refused before training, not
+ * after minutes of it: the shape and ports decide, not the weights. */
+static bool exports_possible(const options *o, const recur_model *m, recur_error *err)
+{
+	for (int f = RECUR_EXPORT_AIDAX; f <= RECUR_EXPORT_NAM; f++) {
+		if (!o->export_path[f - 1])
+			continue;
+		recur_error why = {{0}};
+		char *text = f == RECUR_EXPORT_AIDAX ? recur_export_aidax(m, &why)
+		                                     : recur_export_nam(m, &why);
+		if (!text) {
+			snprintf(err->msg, sizeof err->msg, "--export %s: %.200s",
+			         recur_export_format_name(f), why.msg);
+			return false;
+		}
+		free(text);
+	}
+	return true;
+}
+
+/* An --export file, written as every output of recur-train is (output.h). */
+static bool write_export(const recur_model *m, recur_export_format f, const char *path,
+                         recur_error *err)
+{
+	char *text =
+	    f == RECUR_EXPORT_AIDAX ? recur_export_aidax(m, err) : recur_export_nam(m, err);
+	const bool ok =
+	    text && output_write_all(path, text, strlen(text), err->msg, sizeof err->msg);
+	free(text);
+	return ok;
+}
+
 /* Training stopped on a failed write, or the model could not be saved:
  * says what failed and where the model went. */
 static void report_lost_output(const train_result *res, const recur_error *err,
@@ -541,8 +581,9 @@ static int write_results(const options *o, const recur_model *m, const train_res
 		*reported = true;
 		return 1;
 	}
-	if (o->aidax && !export_aidax(m, o->aidax, err))
-		return 1;
+	for (int f = RECUR_EXPORT_AIDAX; f <= RECUR_EXPORT_NAM; f++)
+		if (o->export_path[f - 1] && !write_export(m, f, o->export_path[f - 1], err))
+			return 1;
 	if (o->preset && !write_preset(o->preset, o->out, err))
 		return 1;
 	return 0;
@@ -566,10 +607,15 @@ static int train(options *o, data_set *d, int argc, char **argv)
 	o->cfg.checkpoint = o->checkpoint ? o->checkpoint : ckpt;
 	o->cfg.stop = &stop_requested;
 	o->cfg.progress = isatty(2);
-	const train_paths paths = {o->out,   o->log_path, o->cfg.checkpoint,
-	                           o->aidax, o->preset,   o->resume};
+	const train_paths paths = {o->out,
+	                           o->log_path,
+	                           o->cfg.checkpoint,
+	                           o->export_path[RECUR_EXPORT_AIDAX - 1],
+	                           o->export_path[RECUR_EXPORT_NAM - 1],
+	                           o->preset,
+	                           o->resume};
 	run_log log;
-	if (!outputs_check(&paths, d, &err) ||
+	if (!outputs_check(&paths, d, &err) || !exports_possible(o, m, &err) ||
 	    (o->log_path && !run_log_open(&log, o->log_path, o->resume != NULL, &err))) {
 		fprintf(stderr, "recur-train: %s\n", err.msg);
 		recur_model_free(m);
@@ -591,6 +637,11 @@ static int train(options *o, data_set *d, int argc, char **argv)
 		    trainer_run(tr, &res, &err)) {
 			free(m->metadata_json);
 			m->metadata_json = metadata(d, o, &res, argc, argv);
+			/* the check block: what this engine gives for the saved model */
+			recur_error check_err = {{0}};
+			if (!recur_check_attach(m, &check_err))
+				fprintf(stderr, "recur-train: warning: no check block: %s\n",
+				        check_err.msg);
 			rc = write_results(o, m, &res, &err, &reported);
 		}
 	}
