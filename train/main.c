@@ -14,6 +14,7 @@
 
 #include "data.h"
 #include "export.h"
+#include "memory_init.h"
 #include "trainer.h"
 
 static volatile int stop_requested;
@@ -45,6 +46,8 @@ static const char usage[] =
     "  --epochs N (200)  --time-budget SECONDS  --lr X (5e-3)  --batch N (16)\n"
     "  --segment N (2048)  --warmup N (1024)  --clip X (1.0)  --weight-decay X (0)\n"
     "  --patience N (12)         stop after N epochs without validation gain\n"
+    "  --memory FRAMES (0)       LSTM/GRU: start with memories spread up to FRAMES frames\n"
+    "                            (chrono initialisation; for slow envelopes, e.g. 9600)\n"
     "  --threads N (2)  --seed N (1)\n"
     "Output:\n"
     "  --out MODEL.json          the trained model (best validation ESR)\n"
@@ -64,7 +67,8 @@ typedef struct {
 	const char *csv, *csv_inputs, *csv_targets;
 	int channel;
 	bool trim;
-	double rate; /* --rate, 0 when not given */
+	double rate;   /* --rate, 0 when not given */
+	double memory; /* --memory, 0: the plain initialisation */
 } options;
 
 enum {
@@ -104,6 +108,7 @@ enum {
 	O_CLIP,
 	O_WD,
 	O_PATIENCE,
+	O_MEMORY,
 	O_CKPT,
 	O_HELP
 };
@@ -145,6 +150,7 @@ static const struct option long_opts[] = {
     {"clip", required_argument, 0, O_CLIP},
     {"weight-decay", required_argument, 0, O_WD},
     {"patience", required_argument, 0, O_PATIENCE},
+    {"memory", required_argument, 0, O_MEMORY},
     {"checkpoint", required_argument, 0, O_CKPT},
     {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
@@ -199,6 +205,7 @@ static const numeric_spec numeric_specs[] = {
     {O_CLIP, 0, 1e9, false},
     {O_WD, 0, 1, false},
     {O_PATIENCE, 0, 1e6, true},
+    {O_MEMORY, 0, 1e9, false},
 };
 
 static bool numeric_option(int c, const char *arg, options *o)
@@ -263,6 +270,9 @@ static bool numeric_option(int c, const char *arg, options *o)
 		break;
 	case O_PATIENCE:
 		k->patience = (int)v;
+		break;
+	case O_MEMORY:
+		o->memory = v;
 		break;
 	}
 	return true;
@@ -509,6 +519,7 @@ static int train(options *o, data_set *d, int argc, char **argv)
 	}
 	name_ports(m, d);
 	trainer_init_params(m, o->cfg.seed);
+	memory_init(m, o->memory, o->cfg.seed);
 	char ckpt[4096];
 	snprintf(ckpt, sizeof ckpt, "%s.ckpt", o->out);
 	o->cfg.checkpoint = o->checkpoint ? o->checkpoint : ckpt;
