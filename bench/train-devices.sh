@@ -37,22 +37,29 @@ pair() {
 	"$make_data" $args "$out/$1-in.wav" "$out/$1-out.wav"
 }
 
+# metadata MODEL: test ESR, validation ESR, epochs and best epoch, tab-separated
+metadata() {
+	python3 -c 'import json, sys
+m = json.load(open(sys.argv[1]))["metadata"]
+print("\t".join(str(m[k]) for k in ("test_esr", "val_esr", "epochs", "best_epoch")))' "$1"
+}
+
 # run CASE PAIR BUDGET ARGS...
 run() {
 	local name=$1 data=$2 budget=$3
 	shift 3
 	pair "$data"
 	echo "== $name: $data $*"
-	/usr/bin/time -f "%e %U %S" -o "$out/$name.time" \
-		nice -n 10 "$recur_train" --input "$out/$data-in.wav" --target "$out/$data-out.wav" \
-		--threads 1 --time-budget "$budget" --quiet "$@" \
-		--out "$out/$name.json" --checkpoint "$out/$name.ckpt" --log "$out/$name.jsonl"
+	local TIMEFORMAT='%R %U %S' times
+	times=$({ time nice -n 10 "$recur_train" \
+		--input "$out/$data-in.wav" --target "$out/$data-out.wav" \
+		--threads 1 --time-budget "$budget" --quiet "$@" --out "$out/$name.json" \
+		--checkpoint "$out/$name.ckpt" --log "$out/$name.jsonl" 2>"$out/$name.err"; } 2>&1)
 	rm -f "$out/$name.ckpt"
 	local wall user sys
-	read -r wall user sys <"$out/$name.time"
-	printf '%s\t%s\t%s\t%s\t%s\t%.1f\n' "$name" "$data" "$*" \
-		"$(jq -r '.metadata | "\(.test_esr)\t\(.val_esr)\t\(.epochs)\t\(.best_epoch)"' "$out/$name.json")" \
-		"$wall" "$(echo "$user + $sys" | bc)" >>"$results"
+	read -r wall user sys <<<"$times"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$data" "$*" "$(metadata "$out/$name.json")" \
+		"$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.1f", u + s}')" >>"$results"
 	tail -n 1 "$results"
 }
 

@@ -14,6 +14,7 @@
 
 #include "data.h"
 #include "export.h"
+#include "input_gain.h"
 #include "memory_init.h"
 #include "trainer.h"
 
@@ -48,6 +49,8 @@ static const char usage[] =
     "  --patience N (12)         stop after N epochs without validation gain\n"
     "  --memory FRAMES (0)       LSTM/GRU: start with memories spread up to FRAMES frames\n"
     "                            (chrono initialisation; for slow envelopes, e.g. 9600)\n"
+    "  --input-gain G|auto       train on input and target times G, folded back into the\n"
+    "                            model (auto: input RMS 0.5; for level-dependent devices)\n"
     "  --threads N (2)  --seed N (1)\n"
     "Output:\n"
     "  --out MODEL.json          the trained model (best validation ESR)\n"
@@ -67,8 +70,9 @@ typedef struct {
 	const char *csv, *csv_inputs, *csv_targets;
 	int channel;
 	bool trim;
-	double rate;   /* --rate, 0 when not given */
-	double memory; /* --memory, 0: the plain initialisation */
+	double rate;            /* --rate, 0 when not given */
+	double memory;          /* --memory, 0: the plain initialisation */
+	const char *input_gain; /* --input-gain, NULL: 1 */
 } options;
 
 enum {
@@ -109,6 +113,7 @@ enum {
 	O_WD,
 	O_PATIENCE,
 	O_MEMORY,
+	O_INPUT_GAIN,
 	O_CKPT,
 	O_HELP
 };
@@ -151,6 +156,7 @@ static const struct option long_opts[] = {
     {"weight-decay", required_argument, 0, O_WD},
     {"patience", required_argument, 0, O_PATIENCE},
     {"memory", required_argument, 0, O_MEMORY},
+    {"input-gain", required_argument, 0, O_INPUT_GAIN},
     {"checkpoint", required_argument, 0, O_CKPT},
     {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
@@ -387,6 +393,12 @@ static bool parse_args(int argc, char **argv, options *o, data_set *d)
 		case O_PRESET:
 			o->preset = optarg;
 			break;
+		case O_INPUT_GAIN:
+			if (strcmp(optarg, "auto") != 0 &&
+			    !parse_num("input-gain", optarg, 1e-3, 1e3, false, &(double){0}))
+				return false;
+			o->input_gain = optarg;
+			break;
 		case O_EXPORT:
 			if (strcmp(optarg, "aidax") != 0 || optind >= argc) {
 				fprintf(stderr, "recur-train: usage: --export aidax FILE\n");
@@ -506,6 +518,23 @@ static void name_ports(recur_model *m, const data_set *d)
 		snprintf(m->outputs[i].name, RECUR_NAME_LEN, "%s", d->output_names[i]);
 }
 
+/* --input-gain: G or auto, applied to the data (input_gain.h). */
+static bool choose_input_gain(const options *o, data_set *d, float *gain)
+{
+	if (o->shape.out_act != RECUR_ACT_LINEAR) {
+		fprintf(stderr, "recur-train: --input-gain needs --out-act linear\n");
+		return false;
+	}
+	/* a number in range or auto, checked with the other options */
+	const double v =
+	    strcmp(o->input_gain, "auto") == 0 ? input_gain_auto(d) : strtod(o->input_gain, NULL);
+	*gain = (float)v;
+	input_gain_apply(d, *gain);
+	if (!o->cfg.quiet)
+		fprintf(stderr, "recur-train: training at input gain %g\n", v);
+	return true;
+}
+
 static int train(options *o, data_set *d, int argc, char **argv)
 {
 	recur_error err = {{0}};
@@ -520,6 +549,11 @@ static int train(options *o, data_set *d, int argc, char **argv)
 	name_ports(m, d);
 	trainer_init_params(m, o->cfg.seed);
 	memory_init(m, o->memory, o->cfg.seed);
+	float gain = 1;
+	if (o->input_gain && !choose_input_gain(o, d, &gain)) {
+		recur_model_free(m);
+		return 2;
+	}
 	char ckpt[4096];
 	snprintf(ckpt, sizeof ckpt, "%s.ckpt", o->out);
 	o->cfg.checkpoint = o->checkpoint ? o->checkpoint : ckpt;
@@ -544,6 +578,7 @@ static int train(options *o, data_set *d, int argc, char **argv)
 			fprintf(log, "{\"split\":\"%s\",\"sample_rate\":%g}\n", d->split_note,
 			        d->sample_rate);
 		if (trainer_run(tr, &res, &err)) {
+			input_gain_fold(m, gain);
 			free(m->metadata_json);
 			m->metadata_json = metadata(d, o, &res, argc, argv);
 			rc = recur_model_save(m, o->out, &err) ? 0 : 1;
