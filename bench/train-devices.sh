@@ -7,7 +7,7 @@
 # epochs, best epoch, wall seconds, CPU seconds (user + system).
 #
 # usage: bench/train-devices.sh MAKE_PRESET_DATA RECUR_TRAIN OUT_DIR [CASE...]
-#   (no CASE: every case, one after the other: 29 cases of up to 4 minutes)
+#   (no CASE: every case, one after the other: 31 cases of up to 4 minutes)
 set -euo pipefail
 
 if [ $# -lt 3 ]; then
