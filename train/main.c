@@ -20,6 +20,8 @@
 #include "outputs.h"
 #include "preset.h"
 #include "run_log.h"
+#include "input_gain.h"
+#include "memory_init.h"
 #include "trainer.h"
 
 #ifndef RECUR_VERSION
@@ -55,6 +57,10 @@ static const char usage[] =
     "  --epochs N (200)  --time-budget SECONDS  --lr X (5e-3)  --batch N (16)\n"
     "  --segment N (2048)  --warmup N (1024)  --clip X (1.0)  --weight-decay X (0)\n"
     "  --patience N (12)         stop after N epochs without validation gain\n"
+    "  --memory FRAMES (0)       LSTM/GRU: start with memories spread up to FRAMES frames\n"
+    "                            (chrono initialisation; for slow envelopes, e.g. 9600)\n"
+    "  --input-gain G|auto       train on input and target times G, folded back into the\n"
+    "                            model (auto: input RMS 0.5; for level-dependent devices)\n"
     "  --threads N (2)  --seed N (1)\n"
     "Output:\n"
     "  --out MODEL.json          the trained model (best validation ESR)\n"
@@ -77,7 +83,9 @@ typedef struct {
 	const char *csv, *csv_inputs, *csv_targets;
 	int channel;
 	bool trim;
-	double rate; /* --rate, 0 when not given */
+	double rate;            /* --rate, 0 when not given */
+	double memory;          /* --memory, 0: the plain initialisation */
+	const char *input_gain; /* --input-gain, NULL: 1 */
 } options;
 
 enum {
@@ -117,6 +125,8 @@ enum {
 	O_CLIP,
 	O_WD,
 	O_PATIENCE,
+	O_MEMORY,
+	O_INPUT_GAIN,
 	O_CKPT,
 	O_HELP = 'h',
 	O_VERSION = 'V',
@@ -159,6 +169,8 @@ static const struct option long_opts[] = {
     {"clip", required_argument, 0, O_CLIP},
     {"weight-decay", required_argument, 0, O_WD},
     {"patience", required_argument, 0, O_PATIENCE},
+    {"memory", required_argument, 0, O_MEMORY},
+    {"input-gain", required_argument, 0, O_INPUT_GAIN},
     {"checkpoint", required_argument, 0, O_CKPT},
     {"help", no_argument, 0, O_HELP},
     {"version", no_argument, 0, O_VERSION},
@@ -214,6 +226,7 @@ static const numeric_spec numeric_specs[] = {
     {O_CLIP, 0, 1e9, false},
     {O_WD, 0, 1, false},
     {O_PATIENCE, 0, 1e6, true},
+    {O_MEMORY, 0, 1e9, false},
 };
 
 static bool numeric_option(int c, const char *arg, options *o)
@@ -278,6 +291,9 @@ static bool numeric_option(int c, const char *arg, options *o)
 		break;
 	case O_PATIENCE:
 		k->patience = (int)v;
+		break;
+	case O_MEMORY:
+		o->memory = v;
 		break;
 	}
 	return true;
@@ -391,6 +407,12 @@ static bool parse_args(int argc, char **argv, options *o, data_set *d)
 			break;
 		case O_PRESET:
 			o->preset = optarg;
+			break;
+		case O_INPUT_GAIN:
+			if (strcmp(optarg, "auto") != 0 &&
+			    !parse_num("input-gain", optarg, 1e-3, 1e3, false, &(double){0}))
+				return false;
+			o->input_gain = optarg;
 			break;
 		case O_EXPORT: {
 			recur_export_format f;
@@ -589,6 +611,23 @@ static int write_results(const options *o, const recur_model *m, const train_res
 	return 0;
 }
 
+/* --input-gain: G or auto, applied to the data (input_gain.h). */
+static bool choose_input_gain(const options *o, data_set *d, float *gain)
+{
+	if (o->shape.out_act != RECUR_ACT_LINEAR) {
+		fprintf(stderr, "recur-train: --input-gain needs --out-act linear\n");
+		return false;
+	}
+	/* a number in range or auto, checked with the other options */
+	const double v =
+	    strcmp(o->input_gain, "auto") == 0 ? input_gain_auto(d) : strtod(o->input_gain, NULL);
+	*gain = (float)v;
+	input_gain_apply(d, *gain);
+	if (!o->cfg.quiet)
+		fprintf(stderr, "recur-train: training at input gain %g\n", v);
+	return true;
+}
+
 static int train(options *o, data_set *d, int argc, char **argv)
 {
 	recur_error err = {{0}};
@@ -602,6 +641,12 @@ static int train(options *o, data_set *d, int argc, char **argv)
 	}
 	name_ports(m, d);
 	trainer_init_params(m, o->cfg.seed);
+	memory_init(m, o->memory, o->cfg.seed);
+	float gain = 1;
+	if (o->input_gain && !choose_input_gain(o, d, &gain)) {
+		recur_model_free(m);
+		return 2;
+	}
 	char ckpt[4096];
 	snprintf(ckpt, sizeof ckpt, "%s.ckpt", o->out);
 	o->cfg.checkpoint = o->checkpoint ? o->checkpoint : ckpt;
@@ -635,6 +680,7 @@ static int train(options *o, data_set *d, int argc, char **argv)
 		     run_log_line(o->cfg.log, &err, "{\"split\":\"%s\",\"sample_rate\":%g}",
 		                  d->split_note, d->sample_rate)) &&
 		    trainer_run(tr, &res, &err)) {
+			input_gain_fold(m, gain);
 			free(m->metadata_json);
 			m->metadata_json = metadata(d, o, &res, argc, argv);
 			/* the check block: what this engine gives for the saved model */
