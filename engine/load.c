@@ -1,9 +1,12 @@
 /*
  * Model files on disk: reading one safely (size checked before anything is
- * read, only regular files, never blocking on a FIFO), telling the three
- * formats apart by their top-level keys, and saving atomically.
+ * read, only regular files, never blocking on a FIFO), parsing the JSON and
+ * saving atomically. Which reader a file goes to is decided in
+ * import/detect.c.
  */
 #include "format_json.h"
+#include "import/import.h"
+#include "write_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -109,20 +112,7 @@ recur_model *recur_model_parse(const char *text, size_t len, recur_error *err)
 	cJSON *root = parse_json(text, len, err);
 	if (!root)
 		return NULL;
-	recur_model *m = NULL;
-	if (!cJSON_IsObject(root))
-		fj_fail(err, "expected a JSON object at the top level");
-	else if (cJSON_HasObjectItem(root, "format"))
-		m = recur_format_read(root, err);
-	else if (cJSON_HasObjectItem(root, "in_shape"))
-		m = recur_import_aidax(root, err);
-	else if (cJSON_HasObjectItem(root, "model_data") || cJSON_HasObjectItem(root, "state_dict"))
-		m = recur_import_gaam(root, err);
-	else if (cJSON_HasObjectItem(root, "version")) /* recur's, missing its "format" */
-		m = recur_format_read(root, err);
-	else
-		fj_fail(err, "not a model file: no \"format\" (recur), \"in_shape\" (AIDA-X / "
-		             "RTNeural) or \"model_data\" (Automated-GuitarAmpModelling) field");
+	recur_model *m = recur_read_any(root, err);
 	cJSON_Delete(root);
 	return m;
 }
@@ -211,96 +201,6 @@ recur_model *recur_model_load(const char *path, recur_error *err)
 
 /* ---- saving --------------------------------------------------------------- */
 
-static bool write_all(int fd, const char *text, size_t len)
-{
-	size_t n = 0;
-	while (n < len) {
-		ssize_t w = write(fd, text + n, len - n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		n += (size_t)w;
-	}
-	return true;
-}
-
-/* "<folder>/.<name>.XXXXXX": hidden, in the target's own folder so that the
- * final rename stays on one file system and is atomic. */
-static char *temp_template(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
-	const char *name = path + dir_len;
-	size_t n = strlen(path) + 9;
-	char *t = malloc(n);
-	if (t)
-		snprintf(t, n, "%.*s.%s.XXXXXX", (int)dir_len, path, name);
-	return t;
-}
-
-static void sync_folder(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
-	if (!dir)
-		return;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd); /* durability of the rename only; the data is already safe */
-		close(fd);
-	}
-	free(dir);
-}
-
-/* The new file gets the old one's permissions, or rw-r--r-- if there was none. */
-static void copy_mode(int fd, const char *path)
-{
-	struct stat st;
-	mode_t mode = 0644;
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		mode = st.st_mode & 07777;
-	fchmod(fd, mode);
-}
-
-static bool write_atomically(const char *path, const char *text, recur_error *err)
-{
-	char *tmp = temp_template(path);
-	if (!tmp) {
-		fj_fail(err, "out of memory");
-		return false;
-	}
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		fj_fail(err, "cannot create a file next to \"%.150s\": %s", path, strerror(errno));
-		free(tmp);
-		return false;
-	}
-	copy_mode(fd, path);
-	const char *step = "write";
-	bool ok = write_all(fd, text, strlen(text));
-	if (ok && (step = "sync", fsync(fd) != 0))
-		ok = false;
-	int saved = errno;
-	if (close(fd) != 0 && ok) {
-		ok = false;
-		saved = errno;
-		step = "close";
-	}
-	if (ok && (step = "rename", rename(tmp, path) != 0)) {
-		ok = false;
-		saved = errno;
-	}
-	if (!ok) {
-		fj_fail(err, "cannot save \"%.150s\" (%s): %s", path, step, strerror(saved));
-		unlink(tmp);
-	} else {
-		sync_folder(path);
-	}
-	free(tmp);
-	return ok;
-}
-
 bool recur_model_save(const recur_model *m, const char *path, recur_error *err)
 {
 	if (!path || !path[0]) {
@@ -310,7 +210,7 @@ bool recur_model_save(const recur_model *m, const char *path, recur_error *err)
 	char *text = recur_model_print(m, err);
 	if (!text)
 		return false;
-	bool ok = write_atomically(path, text, err);
+	bool ok = recur_write_file_atomic(path, text, err);
 	free(text);
 	return ok;
 }

@@ -1,6 +1,8 @@
 /* The model slot: Worker loading, lock-free swap, state, patch messages. */
 #include "model_slot.h"
 
+#include "model_notes.h"
+
 #include <lv2/atom/util.h>
 #include <lv2/buf-size/buf-size.h>
 #include <lv2/patch/patch.h>
@@ -137,6 +139,7 @@ static slot_model *load_model(model_slot *s, const char *path)
 		                "recur: model \"%s\" was trained at %g Hz but the host runs at %g "
 		                "Hz; it will sound different\n",
 		                path, m->sample_rate, s->sample_rate);
+	sm->rate_assumed = model_notes_log(m, path, &s->logger);
 	recur_reset(m);
 	return sm;
 }
@@ -256,6 +259,9 @@ slot_status slot_status_now(const model_slot *s)
 		return SLOT_STATUS_LOAD_FAILED;
 	if (!s->current)
 		return SLOT_STATUS_EMPTY;
+	if (s->current->rate_assumed)
+		return s->current->rate_mismatch ? SLOT_STATUS_RATE_ASSUMED_MISMATCH
+		                                 : SLOT_STATUS_RATE_ASSUMED;
 	return s->current->rate_mismatch ? SLOT_STATUS_RATE_MISMATCH : SLOT_STATUS_LOADED;
 }
 

@@ -45,6 +45,10 @@ typedef enum {
 	SLOT_STATUS_RATE_MISMATCH = 2, /* model running, trained at another sample rate */
 	SLOT_STATUS_LOAD_FAILED =
 	    3, /* last load failed; the previous model (if any) keeps running */
+	/* model running; the file states no sample rate and the rate its
+	 * ecosystem assumes is the host's (4) or another (5) */
+	SLOT_STATUS_RATE_ASSUMED = 4,
+	SLOT_STATUS_RATE_ASSUMED_MISMATCH = 5,
 } slot_status;
 
 /* A loaded model and the path it came from: one allocation, made and freed on
@@ -52,6 +56,7 @@ typedef enum {
 typedef struct slot_model {
 	recur_model *model;
 	bool rate_mismatch;
+	bool rate_assumed;       /* the file states no rate (model_notes.h) */
 	struct slot_model *next; /* graveyard list, see below */
 	char path[];             /* NUL-terminated, absolute */
 } slot_model;

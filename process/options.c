@@ -17,6 +17,7 @@
 static const char usage_text[] =
     "Usage: recur-process [OPTIONS] MODEL INPUT OUTPUT\n"
     "       recur-process [OPTIONS] --esr TARGET MODEL INPUT [OUTPUT]\n"
+    "       recur-process --check MODEL\n"
     "\n"
     "Runs a recur model over an audio file (WAV, FLAC, AIFF, anything libsndfile\n"
     "reads) or a CSV time series, frame by frame, with the same engine code the\n"
@@ -50,11 +51,16 @@ static const char usage_text[] =
     "  --esr-column NAME    TARGET's CSV column (default: the model's output 0 name)\n"
     "  --esr-channel N      TARGET's audio channel (default 0)\n"
     "  --esr-preemph C      pre-emphasis y[n] - C y[n-1] on both before ESR (default 0)\n"
+    "  --check              recur-process --check MODEL: print where MODEL came from,\n"
+    "                       its sample rate (and whether it was assumed) and the\n"
+    "                       largest difference from its own test data (a foreign\n"
+    "                       file's, and its check block); exit 3 if one is over 1e-5\n"
     "  -q, --quiet          no summary on stderr (warnings and errors still go there)\n"
     "  -h, --help           this text\n"
     "  -V, --version        the version\n"
     "\n"
-    "Exit status: 0 done, 1 failed while running, 2 bad command line.\n";
+    "Exit status: 0 done, 1 failed while running, 2 bad command line,\n"
+    "3 (--check) the model disagrees with its own test data.\n";
 
 enum {
 	OPT_CHANNEL = 256,
@@ -72,6 +78,7 @@ enum {
 	OPT_ESR_PREEMPH,
 	OPT_TIME_COLUMN,
 	OPT_INTERPOLATE,
+	OPT_CHECK,
 };
 
 static const struct option long_options[] = {
@@ -90,6 +97,7 @@ static const struct option long_options[] = {
     {"esr-preemph", required_argument, NULL, OPT_ESR_PREEMPH},
     {"time-column", required_argument, NULL, OPT_TIME_COLUMN},
     {"interpolate", no_argument, NULL, OPT_INTERPOLATE},
+    {"check", no_argument, NULL, OPT_CHECK},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -246,6 +254,9 @@ static int parse_option(int opt, const char *arg, process_options *o)
 	case 'q':
 		o->quiet = true;
 		return -1;
+	case OPT_CHECK:
+		o->check = true;
+		return -1;
 	case 'h':
 		fputs(usage_text, stdout);
 		return 0;
@@ -282,6 +293,12 @@ static audio_container container_from_name(const char *path)
 
 static int check_positionals(int n, char **args, process_options *o)
 {
+	if (o->check) {
+		if (n != 1)
+			return usage_error("%s", "--check takes one MODEL and nothing else");
+		o->model = args[0];
+		return -1;
+	}
 	if (n < 2 || n > 3 || (n == 2 && !o->esr_target))
 		return usage_error("%s", n < 3 ? "expected MODEL INPUT OUTPUT (OUTPUT may be left "
 		                                 "out only with --esr)"

@@ -8,8 +8,9 @@
 #include "audio_io.h"
 #include "recur.h"
 
-/* Exit statuses: 0 done, 1 something failed while running, 2 bad command line. */
-enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+/* Exit statuses: 0 done, 1 something failed while running, 2 bad command line,
+ * 3 (--check) the model disagrees with its own test data. */
+enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_CHECK = 3 };
 
 typedef enum { KIND_AUTO, KIND_CSV, KIND_AUDIO } file_kind;
 
@@ -45,6 +46,7 @@ typedef struct {
 	int esr_channel;        /* audio target channel */
 	double esr_preemph;
 	bool quiet;
+	bool check; /* --check MODEL: report on the model file, process nothing */
 } process_options;
 
 /* Fills o from argv. Returns -1 to go on, otherwise the exit status to end

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "audio_io.h"
+#include "check_model.h"
 #include "csv.h"
 #include "denormals.h"
 #include "esr.h"
@@ -13,6 +14,7 @@
 #include "options.h"
 #include "output.h"
 #include "recur.h"
+#include "recur_import.h"
 #include "run.h"
 
 static double seconds_now(void)
@@ -210,6 +212,22 @@ static int process(recur_model *m, const process_options *o)
 	return status;
 }
 
+/* What the reader had to assume, or found wrong, goes with the load. */
+static void note_assumptions(const recur_model *m, const process_options *o)
+{
+	char why[256];
+	if (!o->quiet && recur_model_rate_assumed(m, why, sizeof why))
+		fprintf(stderr, "recur-process: %s: sample rate %g Hz assumed: %s\n", o->model,
+		        m->sample_rate, why);
+	double d;
+	size_t frames;
+	if (recur_model_file_check(m, &d, &frames) && !(d <= RECUR_CHECK_TOLERANCE))
+		fprintf(stderr,
+		        "recur-process: warning: %s disagrees with its own test data (largest "
+		        "difference %.3g over %zu frames; recur-process --check tells more)\n",
+		        o->model, d, frames);
+}
+
 /* OUTPUT may replace neither a file the run reads nor one of another kind. */
 static bool output_is_safe(const process_options *o)
 {
@@ -243,7 +261,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "recur-process: %s: %s\n", o.model, err.msg);
 		return EXIT_RUNTIME;
 	}
-	status = process(m, &o);
+	if (!o.check)
+		note_assumptions(m, &o);
+	status = o.check ? check_model(m) : process(m, &o);
 	recur_model_free(m);
 	return status;
 }

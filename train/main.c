@@ -12,11 +12,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_signal.h"
 #include "data.h"
 #include "denormals.h"
 #include "export.h"
+#include "input_gain.h"
+#include "memory_init.h"
+#include "output.h"
 #include "outputs.h"
 #include "prepare.h"
+#include "preset.h"
 #include "run_log.h"
 #include "trainer.h"
 
@@ -59,13 +64,18 @@ static const char usage[] =
     "  --epochs N (200)  --time-budget SECONDS  --lr X (5e-3)  --batch N (16)\n"
     "  --segment N (2048)  --warmup N (1024)  --clip X (1.0)  --weight-decay X (0)\n"
     "  --patience N (12)         stop after N epochs without validation gain\n"
+    "  --memory FRAMES (0)       LSTM/GRU: start with memories spread up to FRAMES frames\n"
+    "                            (chrono initialisation; for slow envelopes, e.g. 9600)\n"
+    "  --input-gain G|auto       train on input and target times G, folded back into the\n"
+    "                            model (auto: input RMS 0.5; for level-dependent devices)\n"
     "  --threads N (2)  --seed N (1)\n"
     "Output:\n"
     "  --out MODEL.json          the trained model (best validation ESR)\n"
     "  --checkpoint FILE         written every epoch (default MODEL.json.ckpt)\n"
     "  --resume FILE             continue from a checkpoint\n"
     "  --log FILE.jsonl          one JSON line per epoch\n"
-    "  --export aidax FILE       also write AIDA-X / RTNeural JSON (LSTM, GRU)\n"
+    "  --export aidax|nam FILE   also write the model for AIDA-X (one LSTM or GRU\n"
+    "                            layer of 8..80 units) or NAM (.nam LSTM); repeatable\n"
     "  --preset FILE.ttl         also write an LV2 preset that loads the model\n"
     "  --quiet                   no progress on stderr\n"
     "  -h, --help                this text\n"
@@ -75,11 +85,14 @@ typedef struct {
 	train_config cfg;
 	recur_shape shape;
 	int skip; /* -1: default */
-	const char *out, *log_path, *resume, *checkpoint, *aidax, *preset;
+	const char *out, *log_path, *resume, *checkpoint, *preset;
+	const char *export_path[2]; /* by recur_export_format - 1: aidax, nam */
 	const char *csv, *csv_inputs, *csv_targets;
 	int channel;
 	bool trim;
-	double rate; /* --rate, 0 when not given */
+	double rate;            /* --rate, 0 when not given */
+	double memory;          /* --memory, 0: the plain initialisation */
+	const char *input_gain; /* --input-gain, NULL: 1 */
 	prepare_options prep;
 	bool check_only;
 	cJSON *capture_report; /* prepare_pairs' findings, NULL for CSV data */
@@ -122,6 +135,8 @@ enum {
 	O_CLIP,
 	O_WD,
 	O_PATIENCE,
+	O_MEMORY,
+	O_INPUT_GAIN,
 	O_CKPT,
 	O_ALIGN,
 	O_LATENCY,
@@ -168,6 +183,8 @@ static const struct option long_opts[] = {
     {"clip", required_argument, 0, O_CLIP},
     {"weight-decay", required_argument, 0, O_WD},
     {"patience", required_argument, 0, O_PATIENCE},
+    {"memory", required_argument, 0, O_MEMORY},
+    {"input-gain", required_argument, 0, O_INPUT_GAIN},
     {"checkpoint", required_argument, 0, O_CKPT},
     {"align", required_argument, 0, O_ALIGN},
     {"latency", required_argument, 0, O_LATENCY},
@@ -227,6 +244,7 @@ static const numeric_spec numeric_specs[] = {
     {O_CLIP, 0, 1e9, false},
     {O_WD, 0, 1, false},
     {O_PATIENCE, 0, 1e6, true},
+    {O_MEMORY, 0, 1e9, false},
     {O_LATENCY, -1e7, 1e7, false},
 };
 
@@ -292,6 +310,9 @@ static bool numeric_option(int c, const char *arg, options *o)
 		break;
 	case O_PATIENCE:
 		k->patience = (int)v;
+		break;
+	case O_MEMORY:
+		o->memory = v;
 		break;
 	case O_LATENCY:
 		o->prep.mode = ALIGN_FIXED;
@@ -431,13 +452,22 @@ static bool parse_args(int argc, char **argv, options *o, data_set *d)
 		case O_PRESET:
 			o->preset = optarg;
 			break;
-		case O_EXPORT:
-			if (strcmp(optarg, "aidax") != 0 || optind >= argc) {
-				fprintf(stderr, "recur-train: usage: --export aidax FILE\n");
+		case O_INPUT_GAIN:
+			if (strcmp(optarg, "auto") != 0 &&
+			    !parse_num("input-gain", optarg, 1e-3, 1e3, false, &(double){0}))
+				return false;
+			o->input_gain = optarg;
+			break;
+		case O_EXPORT: {
+			recur_export_format f;
+			if (!recur_export_format_parse(optarg, &f) || f == RECUR_EXPORT_RECUR ||
+			    optind >= argc) {
+				fprintf(stderr, "recur-train: usage: --export aidax|nam FILE\n");
 				return false;
 			}
-			o->aidax = argv[optind++];
+			o->export_path[f - 1] = argv[optind++];
 			break;
+		}
 		case O_HELP:
 			fputs(usage, stdout);
 			exit(0);
@@ -555,6 +585,38 @@ static void name_ports(recur_model *m, const data_set *d)
 		snprintf(m->outputs[i].name, RECUR_NAME_LEN, "%s", d->output_names[i]);
 }
 
+/* A model an --export format cannot run is refused before training, not
+ * after minutes of it: the shape and ports decide, not the weights. */
+static bool exports_possible(const options *o, const recur_model *m, recur_error *err)
+{
+	for (int f = RECUR_EXPORT_AIDAX; f <= RECUR_EXPORT_NAM; f++) {
+		if (!o->export_path[f - 1])
+			continue;
+		recur_error why = {{0}};
+		char *text = f == RECUR_EXPORT_AIDAX ? recur_export_aidax(m, &why)
+		                                     : recur_export_nam(m, &why);
+		if (!text) {
+			snprintf(err->msg, sizeof err->msg, "--export %s: %.200s",
+			         recur_export_format_name(f), why.msg);
+			return false;
+		}
+		free(text);
+	}
+	return true;
+}
+
+/* An --export file, written as every output of recur-train is (output.h). */
+static bool write_export(const recur_model *m, recur_export_format f, const char *path,
+                         recur_error *err)
+{
+	char *text =
+	    f == RECUR_EXPORT_AIDAX ? recur_export_aidax(m, err) : recur_export_nam(m, err);
+	const bool ok =
+	    text && output_write_all(path, text, strlen(text), err->msg, sizeof err->msg);
+	free(text);
+	return ok;
+}
+
 /* Training stopped on a failed write, or the model could not be saved:
  * says what failed and where the model went. */
 static void report_lost_output(const train_result *res, const recur_error *err,
@@ -587,11 +649,29 @@ static int write_results(const options *o, const recur_model *m, const train_res
 		*reported = true;
 		return 1;
 	}
-	if (o->aidax && !export_aidax(m, o->aidax, err))
-		return 1;
+	for (int f = RECUR_EXPORT_AIDAX; f <= RECUR_EXPORT_NAM; f++)
+		if (o->export_path[f - 1] && !write_export(m, f, o->export_path[f - 1], err))
+			return 1;
 	if (o->preset && !write_preset(o->preset, o->out, err))
 		return 1;
 	return 0;
+}
+
+/* --input-gain: G or auto, applied to the data (input_gain.h). */
+static bool choose_input_gain(const options *o, data_set *d, float *gain)
+{
+	if (o->shape.out_act != RECUR_ACT_LINEAR) {
+		fprintf(stderr, "recur-train: --input-gain needs --out-act linear\n");
+		return false;
+	}
+	/* a number in range or auto, checked with the other options */
+	const double v =
+	    strcmp(o->input_gain, "auto") == 0 ? input_gain_auto(d) : strtod(o->input_gain, NULL);
+	*gain = (float)v;
+	input_gain_apply(d, *gain);
+	if (!o->cfg.quiet)
+		fprintf(stderr, "recur-train: training at input gain %g\n", v);
+	return true;
 }
 
 static int train(options *o, data_set *d, int argc, char **argv)
@@ -607,15 +687,26 @@ static int train(options *o, data_set *d, int argc, char **argv)
 	}
 	name_ports(m, d);
 	trainer_init_params(m, o->cfg.seed);
+	memory_init(m, o->memory, o->cfg.seed);
+	float gain = 1;
+	if (o->input_gain && !choose_input_gain(o, d, &gain)) {
+		recur_model_free(m);
+		return 2;
+	}
 	char ckpt[4096];
 	snprintf(ckpt, sizeof ckpt, "%s.ckpt", o->out);
 	o->cfg.checkpoint = o->checkpoint ? o->checkpoint : ckpt;
 	o->cfg.stop = &stop_requested;
 	o->cfg.progress = isatty(2);
-	const train_paths paths = {o->out,   o->log_path, o->cfg.checkpoint,
-	                           o->aidax, o->preset,   o->resume};
+	const train_paths paths = {o->out,
+	                           o->log_path,
+	                           o->cfg.checkpoint,
+	                           o->export_path[RECUR_EXPORT_AIDAX - 1],
+	                           o->export_path[RECUR_EXPORT_NAM - 1],
+	                           o->preset,
+	                           o->resume};
 	run_log log;
-	if (!outputs_check(&paths, d, &err) ||
+	if (!outputs_check(&paths, d, &err) || !exports_possible(o, m, &err) ||
 	    (o->log_path && !run_log_open(&log, o->log_path, o->resume != NULL, &err))) {
 		fprintf(stderr, "recur-train: %s\n", err.msg);
 		recur_model_free(m);
@@ -635,8 +726,14 @@ static int train(options *o, data_set *d, int argc, char **argv)
 		     run_log_line(o->cfg.log, &err, "{\"split\":\"%s\",\"sample_rate\":%g}",
 		                  d->split_note, d->sample_rate)) &&
 		    trainer_run(tr, &res, &err)) {
+			input_gain_fold(m, gain);
 			free(m->metadata_json);
 			m->metadata_json = metadata(d, o, &res, argc, argv);
+			/* the check block: what this engine gives for the saved model */
+			recur_error check_err = {{0}};
+			if (!recur_check_attach(m, &check_err))
+				fprintf(stderr, "recur-train: warning: no check block: %s\n",
+				        check_err.msg);
 			rc = write_results(o, m, &res, &err, &reported);
 		}
 	}

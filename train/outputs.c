@@ -40,6 +40,7 @@ bool outputs_check(const train_paths *p, const data_set *d, recur_error *err)
 	    {p->log, "--log", OUTPUT_JSON},
 	    {p->checkpoint, "--checkpoint", OUTPUT_CHECKPOINT},
 	    {p->aidax, "--export aidax", OUTPUT_JSON},
+	    {p->nam, "--export nam", OUTPUT_JSON},
 	    {p->preset, "--preset", OUTPUT_TEXT},
 	};
 	const size_t n_outs = sizeof outs / sizeof outs[0];

@@ -14,7 +14,7 @@
 
 /* The paths of one run, NULL where not given. */
 typedef struct {
-	const char *out, *log, *checkpoint, *aidax, *preset;
+	const char *out, *log, *checkpoint, *aidax, *nam, *preset;
 	const char *resume; /* read, and may be the checkpoint path itself */
 } train_paths;
 

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const names[DEVICE_COUNT] = {"diode", "tube", "fuzz", "compressor"};
+static const char *const names[DEVICE_COUNT] = {"diode", "tube", "fuzz", "compressor", "amp"};
 
 bool device_from_name(const char *name, device_kind *kind)
 {
@@ -110,6 +110,96 @@ static void compressor(const float *x, float *y, size_t n, double rate)
 	}
 }
 
+/* A one-pole low-pass at hz: l[n] = l[n-1] + c (u[n] - l[n-1]). */
+typedef struct {
+	double c, y1;
+} lowpass;
+
+static lowpass lowpass_at(double hz, double rate)
+{
+	return (lowpass){1.0 - exp(-2.0 * M_PI * hz / rate), 0};
+}
+
+static double lowpass_next(lowpass *f, double x)
+{
+	f->y1 += f->c * (x - f->y1);
+	return f->y1;
+}
+
+/* The peaking biquad of the Audio EQ Cookbook (Direct Form I): gain_db at
+ * hz, bandwidth set by q. */
+typedef struct {
+	double b0, b1, b2, a1, a2, x1, x2, y1, y2;
+} peaking;
+
+static peaking peaking_at(double hz, double q, double gain_db, double rate)
+{
+	const double A = pow(10.0, gain_db / 40.0), w0 = 2.0 * M_PI * hz / rate;
+	const double alpha = sin(w0) / (2.0 * q), a0 = 1.0 + alpha / A;
+	return (peaking){.b0 = (1.0 + alpha * A) / a0,
+	                 .b1 = -2.0 * cos(w0) / a0,
+	                 .b2 = (1.0 - alpha * A) / a0,
+	                 .a1 = -2.0 * cos(w0) / a0,
+	                 .a2 = (1.0 - alpha / A) / a0};
+}
+
+static double peaking_next(peaking *f, double x)
+{
+	const double y = f->b0 * x + f->b1 * f->x1 + f->b2 * f->x2 - f->a1 * f->y1 - f->a2 * f->y2;
+	f->x2 = f->x1;
+	f->x1 = x;
+	f->y2 = f->y1;
+	f->y1 = y;
+	return y;
+}
+
+/* The amplifier's filters, in signal order. */
+typedef struct {
+	highpass in, bright, interstage, low_cut;
+	lowpass miller, bass, cone1, cone2;
+	highpass treble;
+	peaking resonance;
+} amp_filters;
+
+static amp_filters amp_filters_at(double rate)
+{
+	return (amp_filters){.in = highpass_at(40.0, rate),
+	                     .bright = highpass_at(800.0, rate),
+	                     .interstage = highpass_at(120.0, rate),
+	                     .miller = lowpass_at(5000.0, rate),
+	                     .bass = lowpass_at(250.0, rate),
+	                     .treble = highpass_at(2000.0, rate),
+	                     .low_cut = highpass_at(60.0, rate),
+	                     .resonance = peaking_at(110.0, 2.0, 8.0, rate),
+	                     .cone1 = lowpass_at(4000.0, rate),
+	                     .cone2 = lowpass_at(4000.0, rate)};
+}
+
+/* Preamp, tone stack, power stage with supply sag, speaker. */
+static void amp(const float *x, float *y, size_t n, double rate)
+{
+	amp_filters f = amp_filters_at(rate);
+	const double rise = one_pole(0.010, rate), fall = one_pole(0.100, rate);
+	double current = 0;
+	for (size_t i = 0; i < n; i++) {
+		/* A bright input: the highs get 8 dB more gain than the lows. */
+		const double p = highpass_next(&f.in, x[i]) + 1.5 * highpass_next(&f.bright, x[i]);
+		const double a1 = tube_curve(0.3 + 10.0 * p) - tube_curve(0.3);
+		const double between = lowpass_next(&f.miller, highpass_next(&f.interstage, a1));
+		/* The second triode sees the signal the other way up, so its
+		 * harder side clips the other half-wave. */
+		const double a2 = tube_curve(0.4) - tube_curve(0.4 - 4.0 * between);
+		const double low = lowpass_next(&f.bass, a2), high = highpass_next(&f.treble, a2);
+		const double tone = low + 0.4 * (a2 - low - high) + 0.8 * high;
+		const double drawn = fabs(tanh(2.0 * tone));
+		current += (drawn > current ? rise : fall) * (drawn - current);
+		const double supply = 1.0 - 0.3 * current;
+		const double power = supply * tanh(2.0 * tone / supply);
+		const double cone = peaking_next(&f.resonance, highpass_next(&f.low_cut, power));
+		y[i] = (float)(0.3 * lowpass_next(&f.cone2, lowpass_next(&f.cone1, cone)));
+	}
+}
+
 void device_run(device_kind kind, double drive, const float *x, float *y, size_t n, double rate)
 {
 	switch (kind) {
@@ -121,6 +211,9 @@ void device_run(device_kind kind, double drive, const float *x, float *y, size_t
 		break;
 	case DEVICE_FUZZ:
 		fuzz(x, y, n, rate);
+		break;
+	case DEVICE_AMP:
+		amp(x, y, n, rate);
 		break;
 	case DEVICE_COMPRESSOR:
 	default:

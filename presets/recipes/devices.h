@@ -15,10 +15,11 @@ typedef enum {
 	DEVICE_TUBE,       /* asymmetric tube-like stage, bias following the envelope */
 	DEVICE_FUZZ,       /* high-gain, nearly hard, asymmetric clipping */
 	DEVICE_COMPRESSOR, /* slow feed-forward RMS compressor */
+	DEVICE_AMP,        /* amplifier: preamp, tone stack, sagging power stage, speaker */
 	DEVICE_COUNT
 } device_kind;
 
-/* "diode", "tube", "fuzz", "compressor"; false if the name is unknown. */
+/* "diode", "tube", "fuzz", "compressor", "amp"; false if the name is unknown. */
 bool device_from_name(const char *name, device_kind *kind);
 const char *device_name(device_kind kind);
 

@@ -4,7 +4,7 @@
  * (devices.h), both mono float WAV at 48 kHz.
  *
  * Usage: make-preset-data DEVICE DRIVE SECONDS SEED IN.wav OUT.wav
- *   DEVICE  diode, tube, fuzz or compressor
+ *   DEVICE  diode, tube, fuzz, compressor or amp
  *   DRIVE   the device's drive knob, 0..1 (only the tube has one)
  */
 #include "devices.h"
@@ -52,9 +52,10 @@ int main(int argc, char **argv)
 	device_kind kind;
 	double drive, seconds, seed;
 	if (!device_from_name(argv[1], &kind)) {
-		fprintf(stderr,
-		        "make-preset-data: unknown device '%s' (diode, tube, fuzz, compressor)\n",
-		        argv[1]);
+		fprintf(
+		    stderr,
+		    "make-preset-data: unknown device '%s' (diode, tube, fuzz, compressor, amp)\n",
+		    argv[1]);
 		return 2;
 	}
 	if (!parse_double(argv[2], 0, 1, &drive)) {

@@ -71,16 +71,16 @@ fuzz() {
 		--input "$data/fuzz-in.wav" --target "$data/fuzz-out.wav"
 }
 
-# Not shipped (presets/README.md says why): written to out/preset-data/.
+# The level detector needs a louder input (--input-gain), memories as long as
+# the release (--memory, 100 ms) and a warm-up that settles them.
 slow_compressor() {
 	pair slow-compressor
-	"$recur_train" --cell lstm --hidden 16 --seed 1 --segment 2048 --warmup 8192 \
-		--lr 0.01 --preemph 0 --batch 32 --patience 40 --threads 2 --time-budget "$budget" \
-		--input "$data/slow-compressor-in.wav" --target "$data/slow-compressor-out.wav" \
-		--out "$data/slow-compressor.json" --log "$data/slow-compressor.jsonl"
+	train slow-compressor --cell lstm --hidden 16 --seed 1 \
+		--input-gain auto --memory 4800 --warmup 8192 \
+		--input "$data/slow-compressor-in.wav" --target "$data/slow-compressor-out.wav"
 }
 
-all=(diode-overdrive tube-drive fuzz)
+all=(diode-overdrive tube-drive fuzz slow-compressor)
 for name in "${@:-${all[@]}}"; do
 	case $name in
 	diode-overdrive) diode_overdrive ;;
@@ -88,7 +88,7 @@ for name in "${@:-${all[@]}}"; do
 	fuzz) fuzz ;;
 	slow-compressor) slow_compressor ;;
 	*)
-		echo "train-presets.sh: no preset '$name' (${all[*]} slow-compressor)" >&2
+		echo "train-presets.sh: no preset '$name' (${all[*]})" >&2
 		exit 2
 		;;
 	esac

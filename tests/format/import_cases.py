@@ -42,6 +42,10 @@ def activation(name, v):
     if name == "softmax":
         e = np.exp(v - v.max())
         return e / e.sum()
+    if name == "relu":
+        return np.maximum(v, 0.0)
+    if name == "elu":  # Keras' and RTNeural's, alpha 1
+        return np.where(v > 0, v, np.exp(np.minimum(v, 0.0)) - 1.0)
     raise ValueError(name)
 
 
@@ -77,7 +81,12 @@ def keras_gru_step(w, x, h, c):
     return z * h + (1 - z) * hh, c
 
 
-def aidax_case(rng, cell, n_in, hidden, layers, skip, act="", n_out=1, out_gain_db=None):
+def aidax_case(rng, cell, n_in, hidden, layers, skip, act="", n_out=1, out_gain_db=None,
+               in_gain_db=None, dense=(), rate=48000, batch=0):
+    """An AIDA-X / RTNeural file: `dense` lists (width, activation) of the dense
+    layers before the output layer; rate is a number, a string (as AIDA-X's
+    own files write it, in "metadata") or None; batch > 0 embeds that many
+    frames of AIDA-X's test data (input_batch / output_batch)."""
     gates = 4 if cell == "lstm" else 3
     file_layers, weights = [], []
     for l in range(layers):
@@ -85,34 +94,104 @@ def aidax_case(rng, cell, n_in, hidden, layers, skip, act="", n_out=1, out_gain_
         s = 1 / np.sqrt(hidden)
         kernel = rand(rng, inp, gates * hidden, scale=s)
         rec = rand(rng, hidden, gates * hidden, scale=s)
+        # Keras GRU with reset_after=True keeps two bias rows (input, recurrent).
         bias = rand(rng, gates * hidden) if cell == "lstm" else rand(rng, 2, gates * hidden)
         weights.append((kernel, rec, bias))
-        file_layers.append({"type": cell, "activation": "", "shape": [None, None, hidden],
+        file_layers.append({"type": cell, "activation": "tanh", "shape": [None, None, hidden],
                             "weights": [lst(kernel), lst(rec), lst(bias)]})
-    dk, db = rand(rng, hidden, n_out), rand(rng, n_out)
-    file_layers.append({"type": "dense", "activation": act, "shape": [None, None, n_out],
-                        "weights": [lst(dk), lst(db)]})
-    model = {"in_shape": [None, None, n_in], "in_skip": int(skip), "layers": file_layers,
-             "samplerate": 48000}
-    gain = 1.0
+    stack, width = [], hidden
+    for w, a in list(dense) + [(n_out, act)]:
+        k, b = rand(rng, width, w), rand(rng, w)
+        stack.append((k, b, a))
+        file_layers.append({"type": "dense", "activation": a, "shape": [None, None, w],
+                            "weights": [lst(k), lst(b)]})
+        width = w
+    model = {"in_shape": [None, None, n_in], "in_skip": int(skip), "layers": file_layers}
+    if isinstance(rate, str):
+        model["metadata"] = {"name": "case", "samplerate": rate}
+    elif rate is not None:
+        model["samplerate"] = rate
+    in_gain = out_gain = 1.0
     if out_gain_db is not None:
         model["out_gain"] = out_gain_db
-        gain = 10 ** (out_gain_db / 20)
+        out_gain = 10 ** (out_gain_db / 20)
+    if in_gain_db is not None:
+        model["in_gain"] = in_gain_db
+        in_gain = 10 ** (in_gain_db / 20)
 
     step = keras_lstm_step if cell == "lstm" else keras_gru_step
+
+    def forward(x, in_gain, out_gain):
+        h = [np.zeros(hidden) for _ in range(layers)]
+        c = [np.zeros(hidden) for _ in range(layers)]
+        y = np.zeros((len(x), n_out))
+        for t in range(len(x)):
+            u = x[t].copy()
+            u[0] *= in_gain  # in_gain scales the signal, not the conditioning inputs
+            v = u
+            for l in range(layers):
+                h[l], c[l] = step(weights[l], v, h[l], c[l])
+                v = h[l]
+            for k, b, a in stack:
+                v = activation(a, v @ k + b)
+            # AIDA-X: out_gain * (u + net(u)) with in_skip, out_gain * net(u) without
+            if skip:
+                v = v.copy()
+                v[0] += u[0]
+            y[t] = out_gain * v
+        return y
+
+    if batch:
+        # AIDA-X tests a file with both levels at 0 dB and conditioning at 0.
+        xb = np.zeros((batch, n_in))
+        xb[:, 0] = rand(rng, batch, scale=1.0)
+        model["input_batch"] = lst(xb[:, 0])
+        model["output_batch"] = lst(forward(xb, 1.0, 1.0)[:, 0].astype(np.float32))
     x = rand(rng, FRAMES, n_in, scale=1.0)
-    h = [np.zeros(hidden) for _ in range(layers)]
-    c = [np.zeros(hidden) for _ in range(layers)]
+    return model, x, forward(x, in_gain, out_gain)
+
+
+# ---- NAM (NeuralAmpModelerCore's NAM/lstm.cpp) -------------------------------
+
+def nam_case(rng, hidden, layers, n_out=1, rate=48000, loudness=None):
+    """A .nam LSTM: per layer W [4H][in+H] over the concatenation [x, h],
+    one bias, learned initial h and c; then the head. Gates i, f, g, o."""
+    flat, cells = [], []
+    for l in range(layers):
+        inp = 1 if l == 0 else hidden
+        s = 1 / np.sqrt(hidden)
+        w = rand(rng, 4 * hidden, inp + hidden, scale=s)
+        b = rand(rng, 4 * hidden, scale=s)
+        h0, c0 = rand(rng, hidden), rand(rng, hidden)
+        cells.append((w, b, h0, c0))
+        flat += lst(w.reshape(-1)) + lst(b) + lst(h0) + lst(c0)
+    head_w, head_b = rand(rng, n_out, hidden), rand(rng, n_out)
+    flat += lst(head_w.reshape(-1)) + lst(head_b)
+    config = {"input_size": 1, "hidden_size": hidden, "num_layers": layers}
+    if n_out != 1:
+        config.update(in_channels=1, out_channels=n_out)
+    model = {"version": "0.5.4", "architecture": "LSTM", "config": config, "weights": flat,
+             "metadata": {"name": "case", "input_level_dbu": 12.0, "output_level_dbu": 9.5}}
+    gain = 1.0
+    if loudness is not None:
+        model["metadata"]["loudness"] = loudness
+        gain = 10 ** ((-18 - loudness) / 20)  # NAM's plugin, output "Normalized"
+    if rate is not None:
+        model["sample_rate"] = rate
+    x = rand(rng, FRAMES, 1, scale=1.0)
+    h = [c[2].copy() for c in cells]
+    c = [c[3].copy() for c in cells]
     y = np.zeros((FRAMES, n_out))
     for t in range(FRAMES):
         v = x[t]
-        for l in range(layers):
-            h[l], c[l] = step(weights[l], v, h[l], c[l])
+        for l, (w, b, _, _) in enumerate(cells):
+            z = w @ np.concatenate([v, h[l]]) + b
+            i, f = sigmoid(z[:hidden]), sigmoid(z[hidden:2 * hidden])
+            g, o = np.tanh(z[2 * hidden:3 * hidden]), sigmoid(z[3 * hidden:])
+            c[l] = f * c[l] + i * g
+            h[l] = o * np.tanh(c[l])
             v = h[l]
-        # AIDA-X: out = in + model(in) * 10^(out_gain / 20)
-        y[t] = activation(act, v @ dk + db) * gain
-        if skip:
-            y[t] += x[t, 0]
+        y[t] = gain * (head_w @ v + head_b)
     return model, x, y
 
 
@@ -213,6 +292,27 @@ def all_cases():
     cases.append(("recur_lstm_skip_tanh", recur_case(rng, "lstm", 2, 1, 5, 2, True, "tanh")))
     cases.append(("recur_gru_softmax", recur_case(rng, "gru", 3, 3, 17, 1, False, "softmax")))
     cases.append(("recur_rnn_sigmoid", recur_case(rng, "rnn", 1, 2, 4, 3, True, "sigmoid")))
+    # The shapes of published files: a string rate in "metadata" (AIDA-X's own
+    # files), no rate, in_skip with both levels, conditioned LSTMs, GRU with
+    # reset_after's two bias rows and a dense stack (RTNeural's test models).
+    cases.append(("aidax_string_rate", aidax_case(rng, "lstm", 1, 12, 1, False, rate="48000",
+                                                  batch=64)))
+    cases.append(("aidax_no_rate", aidax_case(rng, "gru", 1, 8, 1, True, rate=None)))
+    cases.append(("aidax_skip_levels", aidax_case(rng, "lstm", 1, 6, 1, True, out_gain_db=12.5,
+                                                  in_gain_db=-4.0, batch=64)))
+    cases.append(("aidax_levels_noskip", aidax_case(rng, "gru", 1, 5, 2, False, "tanh",
+                                                    out_gain_db=-3.0, in_gain_db=6.0)))
+    cases.append(("aidax_cond2_lstm", aidax_case(rng, "lstm", 2, 16, 1, True, batch=32)))
+    cases.append(("aidax_cond3_lstm", aidax_case(rng, "lstm", 3, 8, 2, True, out_gain_db=2.0)))
+    cases.append(("aidax_gru_dense_sigmoid", aidax_case(rng, "gru", 1, 8, 1, False,
+                                                        dense=[(8, "sigmoid")])))
+    cases.append(("aidax_lstm_dense3", aidax_case(rng, "lstm", 2, 6, 1, False, "softmax", n_out=3,
+                                                  dense=[(9, "relu"), (5, "elu")])))
+    cases.append(("aidax_gru_dense_tanh_skip", aidax_case(rng, "gru", 1, 7, 2, True,
+                                                          dense=[(4, "tanh")])))
+    cases.append(("nam_lstm_l1", nam_case(rng, 3, 1, loudness=-37.84)))
+    cases.append(("nam_lstm_l2", nam_case(rng, 8, 2, rate=None)))
+    cases.append(("nam_lstm_l3_2out", nam_case(rng, 5, 3, n_out=2, loudness=-20.0)))
     return cases
 
 
@@ -239,7 +339,11 @@ def fixtures(folder):
     """Small files committed so the readers are checked even without numpy."""
     rng = np.random.default_rng(7)
     chosen = [("aidax_lstm", aidax_case(rng, "lstm", 1, 3, 1, True)),
-              ("gaam_gru", gaam_case(rng, "gru", 1, 3, 1, False))]
+              ("gaam_gru", gaam_case(rng, "gru", 1, 3, 1, False)),
+              ("nam_lstm", nam_case(rng, 3, 2, loudness=-25.0)),
+              ("aidax_gru_stack", aidax_case(rng, "gru", 2, 4, 1, True, out_gain_db=6.0,
+                                             in_gain_db=-2.0, dense=[(3, "sigmoid")],
+                                             rate="48000", batch=16))]
     for name, (model, x, y) in chosen:
         with open(os.path.join(folder, name + ".json"), "w") as f:
             json.dump(model, f, indent=1)

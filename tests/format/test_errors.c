@@ -90,11 +90,15 @@ static void fields(void)
 
 	r = base();
 	set_string(r, "output_activation", "relu");
-	EXPECT_FAILS(r, "output_activation: unknown activation \"relu\"");
+	EXPECT_FAILS(r, "output_activation: \"relu\" needs format version 2");
 
 	r = base();
-	set_number(r, "version", 2);
-	EXPECT_FAILS(r, "version: 2 is not supported (this build reads version 1)");
+	set_string(r, "output_activation", "gelu");
+	EXPECT_FAILS(r, "output_activation: unknown activation \"gelu\"");
+
+	r = base();
+	set_number(r, "version", 3);
+	EXPECT_FAILS(r, "version: 3 is not supported (this build reads versions 1 to 2)");
 
 	r = base();
 	set_string(r, "format", "keras");
@@ -238,12 +242,15 @@ static void foreign(void)
 	recur_model_free(m);
 
 	expect_text_fails(AIDAX("1", LSTM1 ", " DENSE("tanh")), SIZE_MAX,
-	                  "in_skip: only supported with one output and a linear dense layer",
+	                  "AIDA-X / RTNeural model: in_skip: only supported with a linear last "
+	                  "dense layer",
 	                  __LINE__);
 	expect_text_fails(AIDAX("0", LSTM1 ", " GRU1 ", " DENSE("")), SIZE_MAX,
 	                  "layers[1].type: \"gru\" after \"lstm\"", __LINE__);
-	expect_text_fails(AIDAX("0", LSTM1 ", " DENSE("relu")), SIZE_MAX,
-	                  "layers[1].activation: \"relu\" is not supported", __LINE__);
+	expect_text_fails(AIDAX("0", LSTM1 ", " DENSE("selu")), SIZE_MAX,
+	                  "layers[1].activation: \"selu\" is not supported (linear, tanh, sigmoid, "
+	                  "relu, elu, softmax on the last layer)",
+	                  __LINE__);
 	expect_text_fails(AIDAX("0", DENSE("") ", " LSTM1), SIZE_MAX,
 	                  "layers[0].type: \"dense\" is not supported here", __LINE__);
 	expect_text_fails(
@@ -252,9 +259,10 @@ static void foreign(void)
 	/* A reset_after=False GRU keeps one bias row; RTNeural needs two. */
 	expect_text_fails(AIDAX("0", GRU1 ", " DENSE("")), SIZE_MAX,
 	                  "layers[0].weights[2]: expected 2 rows, found 3", __LINE__);
-	expect_text_fails("{\"out_gain\": -3, \"in_shape\": [null, null, 1], \"layers\": [" LSTM1
-	                  ", " DENSE("sigmoid") "]}",
-	                  SIZE_MAX, "out_gain: only supported with a linear dense layer", __LINE__);
+	expect_text_fails(
+	    "{\"out_gain\": \"-3\", \"in_shape\": [null, null, 1], \"layers\": [" LSTM1
+	    ", " DENSE("sigmoid") "]}",
+	    SIZE_MAX, "out_gain: expected a number, found a string", __LINE__);
 	expect_text_fails(AIDAX("2", LSTM1 ", " DENSE("")), SIZE_MAX,
 	                  "in_skip: expected 0, 1, true or false", __LINE__);
 

@@ -58,6 +58,76 @@ def model_corpus():
     first = text.index("\"bias_ih\": [") + len("\"bias_ih\": [")
     with open(out_path("model", "recur_bad_inf.json"), "w") as f:
         f.write(text[:first] + "1e999, " + text[first:])
+    # The shapes of published files: AIDA-X's string rate and test data, its
+    # levels with in_skip, conditioned LSTMs, RTNeural's dense stacks after a
+    # reset_after GRU, NAM LSTMs, and metadata keys differing only in case.
+    write("aidax_string_rate_batch.json",
+          ic.aidax_case(rng, "lstm", 1, 3, 1, False, rate="48000", batch=8)[0])
+    write("aidax_levels_skip.json",
+          ic.aidax_case(rng, "lstm", 1, 2, 1, True, out_gain_db=12.5, in_gain_db=-3, rate=None)[0])
+    write("aidax_cond3.json", ic.aidax_case(rng, "lstm", 3, 2, 1, True, batch=4)[0])
+    write("aidax_gru_dense_stack.json",
+          ic.aidax_case(rng, "gru", 1, 3, 1, False, "softmax", n_out=2,
+                        dense=[(3, "sigmoid"), (2, "elu")])[0])
+    m = ic.aidax_case(rng, "gru", 1, 2, 1, False)[0]
+    m["Name"], m["name"], m["metadata"] = "a", "b", {"NAME": "c", "name": "d"}
+    write("aidax_case_keys.json", m)
+    write("nam_lstm1.json", ic.nam_case(rng, 2, 1, loudness=-30.5)[0])
+    write("nam_lstm2.json", ic.nam_case(rng, 3, 2, rate=None)[0])
+    m = ic.nam_case(rng, 2, 1)[0]
+    m["architecture"] = "WaveNet"
+    write("nam_wavenet.json", m)
+    recur_v2_seeds(np.random.default_rng(2026))
+
+
+def recur_v2_case(rng, cell, n_in, n_out, hidden, layers, inner, act, init, gains, frames):
+    """A version-2 recur model: inner dense layers, initial state, gains, check block."""
+    import numpy as np
+
+    gates = {"rnn": 1, "gru": 3, "lstm": 4}[cell]
+
+    def arr(*shape):
+        return np.round(rng.uniform(-0.5, 0.5, shape), 6).tolist()
+    m = {"format": "recur-model", "version": 2, "cell": cell, "n_inputs": n_in,
+         "n_outputs": n_out, "hidden": hidden, "n_layers": layers, "skip": n_out == 1,
+         "output_activation": act, "sample_rate": 48000,
+         "inputs": [{"name": "in%d" % j, "min": -1, "max": 1, "default": 0} for j in range(n_in)],
+         "outputs": [{"name": "out%d" % o} for o in range(n_out)],
+         "layers": [{"weight_ih": arr(gates * hidden, n_in if l == 0 else hidden),
+                     "weight_hh": arr(gates * hidden, hidden),
+                     "bias_ih": arr(gates * hidden), "bias_hh": arr(gates * hidden)}
+                    for l in range(layers)]}
+    fan_in = hidden
+    if inner:
+        m["dense"] = []
+        for width, dact in inner:
+            m["dense"].append({"width": width, "activation": dact, "weight": arr(width, fan_in),
+                               "bias": arr(width)})
+            fan_in = width
+    m["head"] = {"weight": arr(n_out, fan_in), "bias": arr(n_out)}
+    if init:
+        m["initial_state"] = [dict({"h": arr(hidden)}, **({"c": arr(hidden)} if cell == "lstm" else {}))
+                              for _ in range(layers)]
+    if gains:
+        m["input_gain"], m["output_gain"] = gains
+    if frames:
+        m["check"] = {"input": arr(frames, n_in), "output": arr(frames, n_out)}
+    return m
+
+
+def recur_v2_seeds(rng):
+    write("recur_v2_stack.json", recur_v2_case(rng, "gru", 1, 1, 4, 1, [(6, "tanh"), (3, "elu")],
+                                               "linear", False, None, 0), False)
+    write("recur_v2_lstm_init.json", recur_v2_case(rng, "lstm", 1, 1, 3, 2, [], "linear", True,
+                                                   (1.4125376, 0.5), 4))
+    write("recur_v2_rnn_relu.json", recur_v2_case(rng, "rnn", 2, 3, 2, 1, [(5, "relu")], "softmax",
+                                                  True, (1, 2), 3))
+    bad = recur_v2_case(rng, "gru", 1, 1, 2, 1, [(2, "sigmoid")], "elu", True, None, 2)
+    bad["dense"][0]["activation"] = "softmax"
+    write("recur_v2_bad_softmax.json", bad)
+    bad = recur_v2_case(rng, "lstm", 1, 1, 2, 1, [], "linear", True, None, 2)
+    bad["version"] = 1
+    write("recur_v2_bad_version.json", bad)
 
 
 def write_bytes(target, name, data):

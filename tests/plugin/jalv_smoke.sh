@@ -3,6 +3,15 @@
 # from a saved state, and checks it ran and answered commands.
 # Usage: jalv_smoke.sh MODEL.json. Skips (77) if JACK cannot start here.
 model=$1
+# JACK registers its servers in /dev/shm; servers killed earlier (say, by a
+# test time-out) leave entries there that can make a new one refuse to start
+# ("Too many servers already active"). As root, the test runs in a mount
+# namespace with a /dev/shm of its own, so leftovers cannot skip it.
+if [ -z "${RECUR_JALV_PRIVATE_SHM:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null &&
+	unshare --mount true 2>/dev/null; then
+	RECUR_JALV_PRIVATE_SHM=1 exec unshare --mount sh -c \
+		'mount -t tmpfs -o mode=1777 tmpfs /dev/shm || echo "no private /dev/shm"; exec sh "$0" "$@"' "$0" "$@"
+fi
 uri=https://recur.dev/plugins/recur
 for prog in jackd jalv; do
 	command -v $prog >/dev/null || { echo "$prog not installed; skipping"; exit 77; }

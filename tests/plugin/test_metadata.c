@@ -19,6 +19,7 @@
 #include <lv2/units/units.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DOAP "http://usefulinc.com/ns/doap#"
@@ -26,16 +27,20 @@
 #define RDFS "http://www.w3.org/2000/01/rdf-schema#"
 
 static LilvWorld *world;
-/* Every node uri() made, freed at the end. */
-static LilvNode *made[256];
+/* Every node uri() made, one per URI, freed at the end. */
+static LilvNode *made[64];
 static int n_made;
 
 static LilvNode *uri(const char *u)
 {
-	LilvNode *node = lilv_new_uri(world, u);
-	if (n_made < 256)
-		made[n_made++] = node;
-	return node;
+	for (int i = 0; i < n_made; i++)
+		if (!strcmp(lilv_node_as_uri(made[i]), u))
+			return made[i];
+	if (n_made == 64) {
+		fprintf(stderr, "more than 64 URIs\n");
+		exit(1);
+	}
+	return made[n_made++] = lilv_new_uri(world, u);
 }
 
 static bool has_value(const LilvPlugin *p, const char *predicate)

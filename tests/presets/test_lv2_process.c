@@ -204,6 +204,7 @@ static void check_errors(void)
 	    {"--set nosuch=1 " PLUGIN_URI " IN OUT", 1, "no control port 'nosuch'"},
 	    {"--block 0 " PLUGIN_URI " IN OUT", 2, "--block"},
 	    {"--set gain " PLUGIN_URI " IN OUT", 2, "SYMBOL=NUMBER"},
+	    {"--set in_gain=1e39 " PLUGIN_URI " IN OUT", 2, "SYMBOL=NUMBER"},
 	    {PLUGIN_URI " STEREO OUT", 1, "mono"},
 	    {PLUGIN_URI " /nonexistent.wav OUT", 1, "cannot read"},
 	    {PLUGIN_URI " IN", 2, "Usage: recur-lv2-process"},

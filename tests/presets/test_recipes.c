@@ -4,7 +4,8 @@
  * the FNV-1a hashes the trainer took of their bytes) is made again by
  * make-preset-data with NAME's line of presets/recipes/data.txt, and must
  * hash the same. A change to the takes, the devices or the WAV writing that
- * would make re-training give other models fails here. Bad arguments to
+ * would make re-training give other models fails here; so does one to the
+ * pairs recipes/hashes.txt pins (the training benchmark's). Bad arguments to
  * make-preset-data are refused with a message.
  *
  * usage: test_recipes MAKE_PRESET_DATA PRESETS_DIR
@@ -90,15 +91,10 @@ static uint64_t hex_hash(const cJSON *v)
 	return cJSON_IsString(v) ? strtoull(v->valuestring, NULL, 16) : 0;
 }
 
-/* Makes the pair again and compares both hashes with the metadata's. */
-static void check_entry(const char *tool, const char *model, const cJSON *entry)
+/* Makes pair `name` again and compares both hashes with what `model` saw. */
+static void check_pair(const char *tool, const char *model, const char *name, uint64_t want_in,
+                       uint64_t want_out)
 {
-	const cJSON *in = cJSON_GetObjectItemCaseSensitive(entry, "input");
-	char name[64];
-	CHECK(cJSON_IsString(in) && pair_name(in->valuestring, name, sizeof name),
-	      "%s: a data file is not out/preset-data/NAME-in.wav", model);
-	if (!cJSON_IsString(in) || !pair_name(in->valuestring, name, sizeof name))
-		return;
 	const recipe *r = find_recipe(name);
 	CHECK(r != NULL, "%s: no recipe '%s' in presets/recipes/data.txt", model, name);
 	if (!r)
@@ -112,8 +108,6 @@ static void check_entry(const char *tool, const char *model, const cJSON *entry)
 	CHECK(status != -1 && WEXITSTATUS(status) == 0, "%s: make-preset-data failed", cmd);
 	uint64_t h_in = 0, h_out = 0;
 	CHECK(hash_file(in_path, &h_in) && hash_file(out_path, &h_out), "%s wrote no files", cmd);
-	uint64_t want_in = hex_hash(cJSON_GetObjectItemCaseSensitive(entry, "input_fnv1a64"));
-	uint64_t want_out = hex_hash(cJSON_GetObjectItemCaseSensitive(entry, "target_fnv1a64"));
 	printf("%-20s %-16s input %016" PRIx64 " target %016" PRIx64 "\n", model, name, h_in,
 	       h_out);
 	CHECK(h_in == want_in, "%s: %s-in.wav hashes %016" PRIx64 ", the model saw %016" PRIx64,
@@ -122,6 +116,41 @@ static void check_entry(const char *tool, const char *model, const cJSON *entry)
 	      model, name, h_out, want_out);
 	remove(in_path);
 	remove(out_path);
+}
+
+/* A data entry of a model's metadata: its pair made again. */
+static void check_entry(const char *tool, const char *model, const cJSON *entry)
+{
+	const cJSON *in = cJSON_GetObjectItemCaseSensitive(entry, "input");
+	char name[64];
+	CHECK(cJSON_IsString(in) && pair_name(in->valuestring, name, sizeof name),
+	      "%s: a data file is not out/preset-data/NAME-in.wav", model);
+	if (!cJSON_IsString(in) || !pair_name(in->valuestring, name, sizeof name))
+		return;
+	check_pair(tool, model, name,
+	           hex_hash(cJSON_GetObjectItemCaseSensitive(entry, "input_fnv1a64")),
+	           hex_hash(cJSON_GetObjectItemCaseSensitive(entry, "target_fnv1a64")));
+}
+
+/* recipes/hashes.txt: pairs no shipped model records (the training
+ * benchmark's), with the hashes of the data docs/training.md was measured on. */
+static int check_pinned(const char *tool, const char *dir)
+{
+	char path[4096], line[512], name[64], in[32], out[32];
+	snprintf(path, sizeof path, "%s/recipes/hashes.txt", dir);
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL, "cannot read %s", path);
+	int n = 0;
+	while (f && fgets(line, sizeof line, f)) {
+		if (line[0] == '#' || sscanf(line, "%63s %31s %31s", name, in, out) != 3)
+			continue;
+		check_pair(tool, "hashes.txt", name, strtoull(in, NULL, 16),
+		           strtoull(out, NULL, 16));
+		n++;
+	}
+	if (f)
+		fclose(f);
+	return n;
 }
 
 static void check_model(const char *tool, const char *dir, const char *name)
@@ -191,6 +220,7 @@ int main(int argc, char **argv)
 	if (f)
 		fclose(f);
 	CHECK(models > 0, "%s names no models", list);
+	CHECK(check_pinned(argv[1], argv[2]) > 0, "recipes/hashes.txt pins no pairs");
 	check_bad_arguments(argv[1]);
 	remove(scratch);
 	return check_exit();

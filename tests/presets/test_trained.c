@@ -35,7 +35,7 @@
 #define PLUGIN_URI  "https://recur.dev/plugins/recur"
 #define RATE        48000
 #define FRAMES      (3 * RATE)
-#define HELD_OUT    90017u /* guitar_take seed; training used 101..301 */
+#define HELD_OUT    90017u /* guitar_take seed; training used 101..401 */
 #define MAX_DRIVES  3
 #define MAX_PRESETS 16
 
@@ -51,6 +51,7 @@ static const capture captures[] = {
     {"diode-overdrive", DEVICE_DIODE, 0, {0}},
     {"tube-drive", DEVICE_TUBE, 3, {0.0, 0.5, 1.0}},
     {"fuzz", DEVICE_FUZZ, 0, {0}},
+    {"slow-compressor", DEVICE_COMPRESSOR, 0, {0}},
 };
 #define N_CAPTURES (sizeof captures / sizeof captures[0])
 

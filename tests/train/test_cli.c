@@ -85,7 +85,7 @@ static void make_audio(void)
 	free(y);
 }
 
-static const char *small = "--hidden 6 --segment 256 --warmup 64 --batch 8 --quiet --threads 2";
+static const char *small = "--hidden 8 --segment 256 --warmup 64 --batch 8 --quiet --threads 2";
 
 static void data_errors(void)
 {
@@ -111,6 +111,12 @@ static void data_errors(void)
 	         in_dir("in.wav"), in_dir("nonexistent.wav"), in_dir("x.json"), small);
 	CHECK(run(cmd, out, sizeof out) == 2, "missing file accepted");
 	CHECK_MSG(out, "nonexistent.wav");
+	/* an export the network cannot have is refused before any training */
+	snprintf(cmd, sizeof cmd, "%s --input %s --target %s --out %s --export nam %s %s",
+	         train_exe, in_dir("in.wav"), in_dir("out.wav"), in_dir("x.json"), in_dir("x.nam"),
+	         small);
+	CHECK(run(cmd, out, sizeof out) == 1, "--export nam of a skip model accepted");
+	CHECK_MSG(out, "--export nam: NAM cannot run this model: it adds its input");
 	snprintf(cmd, sizeof cmd, "%s --input %s --target %s %s", train_exe, in_dir("in.wav"),
 	         in_dir("out.wav"), small);
 	CHECK(run(cmd, out, sizeof out) == 2, "missing --out accepted");
@@ -173,6 +179,12 @@ static void audio_run(void)
 	if (!m)
 		return;
 	CHECK(m->sample_rate == 48000, "sample rate %g", m->sample_rate);
+	/* the trained model carries a check block it meets */
+	double check_diff = -1;
+	size_t check_frame = 0;
+	recur_error check_err = {{0}};
+	CHECK(recur_model_check(m, &check_diff, &check_frame, &check_err) && check_diff <= 1e-6,
+	      "check block: %g (%s)", check_diff, check_err.msg);
 	CHECK(m->metadata_json && strstr(m->metadata_json, "val_out.wav"), "metadata lacks data");
 	CHECK(m->metadata_json && strstr(m->metadata_json, "target_fnv1a64"),
 	      "metadata lacks hash");
