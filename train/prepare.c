@@ -509,7 +509,8 @@ static cJSON *capture_json(const pair_check *c, size_t nx, size_t ny, size_t kep
 
 /* One pair: measure, align, check, report. Returns the number of problems,
  * -1 if memory runs out. */
-static int prepare_pair(data_file *f, double rate, const prepare_options *o, cJSON *report)
+static int prepare_pair(data_file *f, double rate, const prepare_options *o, cJSON *report,
+                        char *first, size_t first_len)
 {
 	pair_check *c = calloc(1, sizeof *c);
 	if (!c)
@@ -557,8 +558,11 @@ static int prepare_pair(data_file *f, double rate, const prepare_options *o, cJS
 		print_report(c, nx, ny, kept);
 	cJSON_AddItemToArray(report, capture_json(c, nx, ny, kept));
 	int problems = 0;
-	for (int i = 0; i < c->n_findings; i++)
+	for (int i = 0; i < c->n_findings; i++) {
+		if (c->findings[i].problem && !first[0])
+			snprintf(first, first_len, "%s", c->findings[i].text);
 		problems += c->findings[i].problem;
+	}
 	free(c);
 	return problems;
 }
@@ -572,8 +576,10 @@ bool prepare_pairs(data_set *d, const prepare_options *o, cJSON **report, bool *
 		return true;
 	*report = cJSON_CreateArray();
 	int problems = 0;
+	char first[200] = "";
 	for (int i = 0; i < d->n_files; i++) {
-		const int p = prepare_pair(&d->files[i], d->sample_rate, o, *report);
+		const int p =
+		    prepare_pair(&d->files[i], d->sample_rate, o, *report, first, sizeof first);
 		if (p < 0) {
 			snprintf(err->msg, sizeof err->msg, "%s: out of memory while aligning",
 			         d->files[i].target_path);
@@ -589,10 +595,8 @@ bool prepare_pairs(data_set *d, const prepare_options *o, cJSON **report, bool *
 	}
 	if (problems && !o->force) {
 		*stopped = true;
-		snprintf(err->msg, sizeof err->msg,
-		         "the data check found %d problem%s (PROBLEM lines above): fix the "
-		         "recording, or train anyway with --force",
-		         problems, problems == 1 ? "" : "s");
+		snprintf(err->msg, sizeof err->msg, "data check: %s%s; --force trains anyway",
+		         first, problems > 1 ? " (and more: see the report)" : "");
 		return false;
 	}
 	return true;
