@@ -1,6 +1,6 @@
 /*
- * recur's own model format, version 1 (docs/model-format.md): reading it from
- * parsed JSON into a model, and printing a model as its text.
+ * recur's own model format, versions 1 and 2 (docs/model-format.md): reading
+ * it from parsed JSON into a model, and printing a model as its text.
  *
  * Weights are stored in PyTorch's layout so that files are readable by any
  * tool that knows PyTorch; the conversion to the engine's padded column-major
@@ -18,14 +18,24 @@
 #define FORMAT_TAG "recur-model"
 
 static const char *const cell_names[] = {"rnn", "gru", "lstm", NULL};
-static const char *const activation_names[] = {"linear", "tanh", "sigmoid", "softmax", NULL};
+/* In recur_activation order; version 1 knows the first four. */
+static const char *const activation_names[] = {"linear", "tanh", "sigmoid", "softmax",
+                                               "relu",   "elu",  NULL};
+#define V1_ACTIVATIONS 4
 
-static const char *const top_keys[] = {"format",      "version",   "cell",
-                                       "n_inputs",    "n_outputs", "hidden",
-                                       "n_layers",    "skip",      "output_activation",
-                                       "sample_rate", "inputs",    "outputs",
-                                       "layers",      "head",      "metadata",
-                                       NULL};
+static const char *const top_keys[] = {"format",      "version",       "cell",
+                                       "n_inputs",    "n_outputs",     "hidden",
+                                       "n_layers",    "skip",          "output_activation",
+                                       "sample_rate", "inputs",        "outputs",
+                                       "layers",      "head",          "metadata",
+                                       "dense",       "initial_state", "input_gain",
+                                       "output_gain", "check",         NULL};
+/* The fields version 2 added: refused in a version-1 file. */
+static const char *const v2_keys[] = {"dense",       "initial_state", "input_gain",
+                                      "output_gain", "check",         NULL};
+static const char *const dense_keys[] = {"width", "activation", "weight", "bias", NULL};
+static const char *const state_keys[] = {"h", "c", NULL};
+static const char *const check_keys[] = {"input", "output", NULL};
 static const char *const input_keys[] = {"name", "min", "max", "default", NULL};
 static const char *const output_keys[] = {"name", NULL};
 static const char *const layer_keys[] = {"weight_ih", "weight_hh", "bias_ih", "bias_hh", NULL};
@@ -55,7 +65,7 @@ static bool read_choice(const cJSON *obj, const char *key, const char *what,
 	return false;
 }
 
-static bool read_header(const cJSON *root, recur_error *err)
+static bool read_header(const cJSON *root, int *version, recur_error *err)
 {
 	const char *tag = fj_string(root, "", "format", err);
 	if (!tag)
@@ -71,15 +81,22 @@ static bool read_header(const cJSON *root, recur_error *err)
 		fj_fail(err, "version: expected an integer");
 		return false;
 	}
-	if (v->valuedouble != RECUR_FORMAT_VERSION) {
-		fj_fail(err, "version: %.0f is not supported (this build reads version %d)",
+	if (v->valuedouble < 1 || v->valuedouble > RECUR_FORMAT_VERSION) {
+		fj_fail(err, "version: %.0f is not supported (this build reads versions 1 to %d)",
 		        v->valuedouble, RECUR_FORMAT_VERSION);
 		return false;
+	}
+	*version = (int)v->valuedouble;
+	for (const char *const *k = v2_keys; *version < 2 && *k; k++) {
+		if (cJSON_HasObjectItem(root, *k)) {
+			fj_fail(err, "%s: not part of format version 1 (version 2 adds it)", *k);
+			return false;
+		}
 	}
 	return fj_only_keys(root, "", top_keys, err);
 }
 
-static bool read_shape(const cJSON *root, recur_shape *s, recur_error *err)
+static bool read_shape(const cJSON *root, int version, recur_shape *s, recur_error *err)
 {
 	int cell, act;
 	if (!read_choice(root, "cell", "cell type", cell_names, &cell, err) ||
@@ -90,8 +107,65 @@ static bool read_shape(const cJSON *root, recur_shape *s, recur_error *err)
 	    !fj_bool(root, "", "skip", &s->skip, err) ||
 	    !read_choice(root, "output_activation", "activation", activation_names, &act, err))
 		return false;
+	if (version < 2 && act >= V1_ACTIVATIONS) {
+		fj_fail(err, "output_activation: \"%s\" needs format version 2",
+		        activation_names[act]);
+		return false;
+	}
 	s->cell = (recur_cell)cell;
 	s->out_act = (recur_activation)act;
+	return true;
+}
+
+/* The widths and activations of the inner dense layers: what the model's
+ * layout depends on. Their weights are read once the model exists. */
+static bool read_inner(const cJSON *root, recur_inner *inner, recur_error *err)
+{
+	*inner = (recur_inner){0};
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "dense");
+	if (!list)
+		return true;
+	if (!cJSON_IsArray(list)) {
+		fj_fail(err, "dense: expected an array");
+		return false;
+	}
+	int n = cJSON_GetArraySize(list);
+	if (n < 1 || n > RECUR_MAX_DENSE - 1) {
+		fj_fail(err,
+		        "dense: %d layers; 1 to %d may come before the output layer (\"head\"), "
+		        "or leave \"dense\" out",
+		        n, RECUR_MAX_DENSE - 1);
+		return false;
+	}
+	inner->n = n;
+	for (int k = 0; k < n; k++) {
+		const cJSON *item = cJSON_GetArrayItem(list, k);
+		char where[FJ_PATH_LEN];
+		fj_index(where, "dense", k);
+		if (!cJSON_IsObject(item)) {
+			fj_fail(err, "%s: expected an object", where);
+			return false;
+		}
+		int act;
+		if (!fj_only_keys(item, where, dense_keys, err) ||
+		    !fj_int(item, where, "width", 1, RECUR_MAX_HIDDEN, &inner->layer[k].width, err))
+			return false;
+		const char *name = fj_string(item, where, "activation", err);
+		if (!name)
+			return false;
+		for (act = 0; activation_names[act]; act++)
+			if (strcmp(name, activation_names[act]) == 0)
+				break;
+		if (!activation_names[act] || act == RECUR_ACT_SOFTMAX) {
+			fj_fail(
+			    err,
+			    "%s.activation: \"%.40s\" is not allowed here (linear, tanh, sigmoid, "
+			    "relu, elu; softmax only as output_activation)",
+			    where, name);
+			return false;
+		}
+		inner->layer[k].act = (recur_activation)act;
+	}
 	return true;
 }
 
@@ -246,13 +320,111 @@ static bool read_head(const cJSON *root, recur_model *m, recur_error *err)
 	const cJSON *b = w ? fj_require(head, "head", "bias", err) : NULL;
 	if (!b)
 		return false;
-	float *weight = fj_matrix_new(w, "head.weight", m->shape.n_outputs, m->shape.hidden, err);
+	float *weight = fj_matrix_new(w, "head.weight", m->shape.n_outputs, fj_head_inputs(m), err);
 	float *bias = weight ? fj_vector_new(b, "head.bias", m->shape.n_outputs, err) : NULL;
 	if (bias)
 		fj_store_head(m, weight, bias);
 	free(weight);
 	free(bias);
 	return bias != NULL;
+}
+
+static bool read_dense_weights(const cJSON *root, recur_model *m, recur_error *err)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "dense");
+	for (int k = 0; k < m->inner.n; k++) {
+		const cJSON *item = cJSON_GetArrayItem(list, k);
+		recur_dense_layer *D = &m->dense[k];
+		char where[FJ_PATH_LEN], path[FJ_PATH_LEN];
+		fj_index(where, "dense", k);
+		const cJSON *w = fj_require(item, where, "weight", err);
+		const cJSON *b = w ? fj_require(item, where, "bias", err) : NULL;
+		if (!b)
+			return false;
+		fj_path(path, where, "weight");
+		float *weight = fj_matrix_new(w, path, D->width, D->in, err);
+		fj_path(path, where, "bias");
+		float *bias = weight ? fj_vector_new(b, path, D->width, err) : NULL;
+		if (bias)
+			fj_store_dense(D, weight, bias);
+		free(weight);
+		free(bias);
+		if (!bias)
+			return false;
+	}
+	return true;
+}
+
+/* Per layer {"h": [hidden]} and, for LSTM, "c" as well. */
+static bool read_initial_state(const cJSON *root, recur_model *m, recur_error *err)
+{
+	if (!cJSON_HasObjectItem(root, "initial_state"))
+		return true;
+	const cJSON *list;
+	if (!expect_list(root, "initial_state", m->shape.layers, "n_layers", &list, err))
+		return false;
+	const bool lstm = m->shape.cell == RECUR_CELL_LSTM;
+	for (int l = 0; l < m->shape.layers; l++) {
+		const cJSON *item = cJSON_GetArrayItem(list, l);
+		char where[FJ_PATH_LEN], path[FJ_PATH_LEN];
+		fj_index(where, "initial_state", l);
+		if (!expect_object(item, where, err) || !fj_only_keys(item, where, state_keys, err))
+			return false;
+		if (!lstm && cJSON_HasObjectItem(item, "c")) {
+			fj_fail(err, "%s.c: only LSTM layers have a cell state", where);
+			return false;
+		}
+		float *h0 = m->init + (size_t)l * 2 * (size_t)m->hidden_p;
+		for (int k = 0; k < (lstm ? 2 : 1); k++) {
+			const char *key = k ? "c" : "h";
+			const cJSON *a = fj_require(item, where, key, err);
+			fj_path(path, where, key);
+			if (!a || !fj_vector(a, path, m->shape.hidden, h0 + k * m->hidden_p, err))
+				return false;
+		}
+	}
+	return true;
+}
+
+static bool read_gain(const cJSON *root, const char *key, float *gain, recur_error *err)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, key);
+	return !item || fj_float(item, key, gain, err);
+}
+
+/* {"input": [frames][n_inputs], "output": [frames][n_outputs]}. */
+static bool read_check(const cJSON *root, recur_model *m, recur_error *err)
+{
+	const cJSON *check = cJSON_GetObjectItemCaseSensitive(root, "check");
+	if (!check)
+		return true;
+	if (!expect_object(check, "check", err) || !fj_only_keys(check, "check", check_keys, err))
+		return false;
+	const cJSON *in = fj_require(check, "check", "input", err);
+	const cJSON *out = in ? fj_require(check, "check", "output", err) : NULL;
+	if (!out)
+		return false;
+	if (!cJSON_IsArray(in) || !cJSON_IsArray(out)) {
+		fj_fail(err, "check.%s: expected an array of frames",
+		        cJSON_IsArray(in) ? "output" : "input");
+		return false;
+	}
+	int frames = cJSON_GetArraySize(in);
+	if (frames < 1 || frames > RECUR_MAX_CHECK_FRAMES) {
+		fj_fail(err, "check.input: %d frames (1..%d)", frames, RECUR_MAX_CHECK_FRAMES);
+		return false;
+	}
+	if (cJSON_GetArraySize(out) != frames) {
+		fj_fail(err, "check.output: %d frames, check.input has %d", cJSON_GetArraySize(out),
+		        frames);
+		return false;
+	}
+	float *x = fj_matrix_new(in, "check.input", frames, m->shape.n_inputs, err);
+	float *y = x ? fj_matrix_new(out, "check.output", frames, m->shape.n_outputs, err) : NULL;
+	bool ok = y && recur_model_set_check(m, x, y, (size_t)frames, err);
+	free(x);
+	free(y);
+	return ok;
 }
 
 static bool read_metadata(const cJSON *root, recur_model *m, recur_error *err)
@@ -273,21 +445,28 @@ static bool read_metadata(const cJSON *root, recur_model *m, recur_error *err)
 recur_model *recur_format_read(const cJSON *root, recur_error *err)
 {
 	recur_shape shape;
-	if (!read_header(root, err) || !read_shape(root, &shape, err))
+	recur_inner inner;
+	int version;
+	if (!read_header(root, &version, err) || !read_shape(root, version, &shape, err) ||
+	    !read_inner(root, &inner, err))
 		return NULL;
 	double rate;
 	if (!fj_number(root, "", "sample_rate", 0, 1e9, &rate, err))
 		return NULL;
-	recur_model *m = recur_model_new(&shape, err);
+	recur_model *m = recur_model_new_dense(&shape, &inner, err);
 	if (!m)
 		return NULL;
 	m->sample_rate = rate;
 	if (!read_ports(root, true, m, err) || !read_ports(root, false, m, err) ||
-	    !read_layers(root, m, err) || !read_head(root, m, err) ||
+	    !read_layers(root, m, err) || !read_dense_weights(root, m, err) ||
+	    !read_head(root, m, err) || !read_initial_state(root, m, err) ||
+	    !read_gain(root, "input_gain", &m->in_gain, err) ||
+	    !read_gain(root, "output_gain", &m->out_gain, err) || !read_check(root, m, err) ||
 	    !read_metadata(root, m, err)) {
 		recur_model_free(m);
 		return NULL;
 	}
+	recur_reset(m);
 	return m;
 }
 
@@ -448,10 +627,82 @@ static void put_layer(text_buf *b, const recur_layer *L, bool last)
 	put(b, "\n    }%s\n", last ? "" : ",");
 }
 
+static int head_inputs(const recur_model *m)
+{
+	return m->inner.n ? m->dense[m->inner.n - 1].width : m->shape.hidden;
+}
+
+static void put_dense(text_buf *b, const recur_model *m)
+{
+	if (m->inner.n == 0)
+		return;
+	put(b, "  \"dense\": [\n");
+	for (int k = 0; k < m->inner.n; k++) {
+		const recur_dense_layer *D = &m->dense[k];
+		const char *ind = "      ";
+		put(b, "    {\n%s\"width\": %d,\n%s\"activation\": \"%s\",\n%s\"weight\": ", ind,
+		    D->width, ind, activation_names[D->act], ind);
+		put_matrix(b, D->w, D->width, D->in, (size_t)D->in_p, 1, ind);
+		put(b, ",\n%s\"bias\": ", ind);
+		put_vector(b, D->b, D->width);
+		put(b, "\n    }%s\n", k + 1 < m->inner.n ? "," : "");
+	}
+	put(b, "  ],\n");
+}
+
+static bool has_initial_state(const recur_model *m)
+{
+	for (size_t i = 0; i < m->n_state; i++)
+		if (m->init[i] != 0.0f)
+			return true;
+	return false;
+}
+
+static void put_initial_state(text_buf *b, const recur_model *m)
+{
+	if (!has_initial_state(m))
+		return;
+	const bool lstm = m->shape.cell == RECUR_CELL_LSTM;
+	put(b, ",\n  \"initial_state\": [\n");
+	for (int l = 0; l < m->shape.layers; l++) {
+		const float *h0 = m->init + (size_t)l * 2 * (size_t)m->hidden_p;
+		put(b, "    {\"h\": ");
+		put_vector(b, h0, m->shape.hidden);
+		if (lstm) {
+			put(b, ",\n     \"c\": ");
+			put_vector(b, h0 + m->hidden_p, m->shape.hidden);
+		}
+		put(b, "}%s\n", l + 1 < m->shape.layers ? "," : "");
+	}
+	put(b, "  ]");
+}
+
+static void put_check(text_buf *b, const recur_model *m)
+{
+	if (!m->check)
+		return;
+	const size_t ni = (size_t)m->shape.n_inputs, no = (size_t)m->shape.n_outputs;
+	const int frames = (int)m->check->frames;
+	put(b, ",\n  \"check\": {\n    \"input\": ");
+	put_matrix(b, m->check->input, frames, (int)ni, ni, 1, "    ");
+	put(b, ",\n    \"output\": ");
+	put_matrix(b, m->check->output, frames, (int)no, no, 1, "    ");
+	put(b, "\n  }");
+}
+
+/* The oldest version that holds the model: 1 unless it uses what version 2
+ * added, so files of version-1 models stay readable by older builds. */
+static int version_needed(const recur_model *m)
+{
+	bool v2 = m->inner.n > 0 || m->shape.out_act >= V1_ACTIVATIONS || m->in_gain != 1.0f ||
+	          m->out_gain != 1.0f || m->check != NULL || has_initial_state(m);
+	return v2 ? 2 : 1;
+}
+
 static void put_model(text_buf *b, const recur_model *m)
 {
 	const recur_shape *s = &m->shape;
-	put(b, "{\n  \"format\": \"" FORMAT_TAG "\",\n  \"version\": %d,\n", RECUR_FORMAT_VERSION);
+	put(b, "{\n  \"format\": \"" FORMAT_TAG "\",\n  \"version\": %d,\n", version_needed(m));
 	put(b, "  \"cell\": \"%s\",\n", cell_names[s->cell]);
 	put(b, "  \"n_inputs\": %d,\n  \"n_outputs\": %d,\n", s->n_inputs, s->n_outputs);
 	put(b, "  \"hidden\": %d,\n  \"n_layers\": %d,\n", s->hidden, s->layers);
@@ -463,11 +714,23 @@ static void put_model(text_buf *b, const recur_model *m)
 	put(b, "  \"layers\": [\n");
 	for (int l = 0; l < s->layers; l++)
 		put_layer(b, &m->layer[l], l + 1 == s->layers);
-	put(b, "  ],\n  \"head\": {\n    \"weight\": ");
-	put_matrix(b, m->w_out, s->n_outputs, s->hidden, (size_t)m->hidden_p, 1, "    ");
+	put(b, "  ],\n");
+	put_dense(b, m);
+	put(b, "  \"head\": {\n    \"weight\": ");
+	put_matrix(b, m->w_out, s->n_outputs, head_inputs(m), (size_t)m->head_in_p, 1, "    ");
 	put(b, ",\n    \"bias\": ");
 	put_vector(b, m->b_out, s->n_outputs);
 	put(b, "\n  }");
+	put_initial_state(b, m);
+	if (m->in_gain != 1.0f) {
+		put(b, ",\n  \"input_gain\": ");
+		put_float(b, m->in_gain);
+	}
+	if (m->out_gain != 1.0f) {
+		put(b, ",\n  \"output_gain\": ");
+		put_float(b, m->out_gain);
+	}
+	put_check(b, m);
 	if (m->metadata_json)
 		put(b, ",\n  \"metadata\": %s", m->metadata_json);
 	put(b, "\n}\n");
@@ -521,11 +784,22 @@ static bool check_metadata(const char *text, recur_error *err)
 	return ok;
 }
 
+static bool has_cell_state(const recur_model *m)
+{
+	for (int l = 0; l < m->shape.layers; l++) {
+		const float *c0 = m->init + (size_t)l * 2 * (size_t)m->hidden_p + m->hidden_p;
+		for (int u = 0; u < m->hidden_p; u++)
+			if (c0[u] != 0.0f)
+				return true;
+	}
+	return false;
+}
+
 /* Refuses anything the reader would refuse, so a saved file always loads. */
 static bool check_printable(const recur_model *m, recur_error *err)
 {
 	const recur_shape *s = &m->shape;
-	if ((unsigned)s->cell > RECUR_CELL_LSTM || (unsigned)s->out_act > RECUR_ACT_SOFTMAX ||
+	if ((unsigned)s->cell > RECUR_CELL_LSTM || (unsigned)s->out_act > RECUR_ACT_ELU ||
 	    s->n_inputs < 1 || s->n_inputs > RECUR_MAX_IO || s->n_outputs < 1 ||
 	    s->n_outputs > RECUR_MAX_IO || s->hidden < 1 || s->hidden > RECUR_MAX_HIDDEN ||
 	    s->layers < 1 || s->layers > RECUR_MAX_LAYERS) {
@@ -542,8 +816,35 @@ static bool check_printable(const recur_model *m, recur_error *err)
 	for (int i = 0; i < s->n_outputs; i++)
 		if (!check_port(&m->outputs[i], false, "outputs", i, err))
 			return false;
+	for (int k = 0; k < m->inner.n; k++) {
+		const recur_dense *d = &m->inner.layer[k];
+		if (d->width < 1 || d->width > RECUR_MAX_HIDDEN ||
+		    (unsigned)d->act > RECUR_ACT_ELU || d->act == RECUR_ACT_SOFTMAX) {
+			fj_fail(err, "dense[%d]: width or activation out of limits", k);
+			return false;
+		}
+	}
+	if (!isfinite(m->in_gain) || !isfinite(m->out_gain)) {
+		fj_fail(err, "%s: not a finite number",
+		        isfinite(m->in_gain) ? "output_gain" : "input_gain");
+		return false;
+	}
+	if (m->shape.cell != RECUR_CELL_LSTM && has_cell_state(m)) {
+		fj_fail(err, "initial_state: only LSTM layers have a cell state");
+		return false;
+	}
+	if (m->check && (m->check->frames < 1 || m->check->frames > RECUR_MAX_CHECK_FRAMES)) {
+		fj_fail(err, "check: %zu frames (1..%d)", m->check->frames, RECUR_MAX_CHECK_FRAMES);
+		return false;
+	}
 	/* Padding is zero, so checking whole blocks checks every weight. */
 	return check_floats(m->params, m->n_params, "parameters", err) &&
+	       check_floats(m->init, m->n_state, "initial_state", err) &&
+	       (!m->check ||
+	        (check_floats(m->check->input, m->check->frames * (size_t)s->n_inputs,
+	                      "check.input", err) &&
+	         check_floats(m->check->output, m->check->frames * (size_t)s->n_outputs,
+	                      "check.output", err))) &&
 	       check_metadata(m->metadata_json, err);
 }
 

@@ -309,13 +309,27 @@ void fj_store_layer(recur_layer *L, const float *weight_ih, const float *weight_
 	}
 }
 
+int fj_head_inputs(const recur_model *m)
+{
+	return m->inner.n ? m->dense[m->inner.n - 1].width : m->shape.hidden;
+}
+
 void fj_store_head(recur_model *m, const float *weight, const float *bias)
 {
-	int hidden = m->shape.hidden;
+	const int in = fj_head_inputs(m);
 	for (int o = 0; o < m->shape.n_outputs; o++) {
-		for (int j = 0; j < hidden; j++)
-			m->w_out[(size_t)o * m->hidden_p + j] = weight[(size_t)o * hidden + j];
+		for (int j = 0; j < in; j++)
+			m->w_out[(size_t)o * m->head_in_p + j] = weight[(size_t)o * in + j];
 		m->b_out[o] = bias ? bias[o] : 0.0f;
+	}
+}
+
+void fj_store_dense(recur_dense_layer *D, const float *weight, const float *bias)
+{
+	for (int o = 0; o < D->width; o++) {
+		for (int j = 0; j < D->in; j++)
+			D->w[(size_t)o * D->in_p + j] = weight[(size_t)o * D->in + j];
+		D->b[o] = bias ? bias[o] : 0.0f;
 	}
 }
 

@@ -55,8 +55,13 @@ float *fj_matrix_new(const cJSON *a, const char *path, int rows, int cols, recur
  * model's column-major padded blocks. */
 void fj_store_layer(recur_layer *L, const float *weight_ih, const float *weight_hh,
                     const float *bias_ih, const float *bias_hh);
-/* The head: weight [n_outputs][hidden] row-major, bias [n_outputs] or NULL. */
+/* The output layer: weight [n_outputs][fj_head_inputs(m)] row-major, bias
+ * [n_outputs] or NULL. Its inputs are the top layer's hidden units, or the
+ * last inner dense layer's width. */
 void fj_store_head(recur_model *m, const float *weight, const float *bias);
+int fj_head_inputs(const recur_model *m);
+/* An inner dense layer: weight [width][in] row-major, bias [width] or NULL. */
+void fj_store_dense(recur_dense_layer *D, const float *weight, const float *bias);
 
 /* Gates per cell: RNN 1, GRU 3, LSTM 4. */
 int fj_gates(recur_cell cell);

@@ -79,6 +79,18 @@ static inline vf KFN(tanh_v)(vf x)
 	return vf_div(vf_sub(vf_set1(1.0f), e), vf_add(vf_set1(1.0f), e));
 }
 
+/* exp(x) itself, for ELU: the same scheme with k = -1 (no sign folding). */
+static inline vf KFN(exp_v)(vf x)
+{
+	x = vf_max(vf_min(x, vf_set1(87.0f)), vf_set1(-87.0f));
+	vf t = vf_fma(x, vf_set1(1.44269504088896341f), vf_set1(RECUR_EXP_MAGIC));
+	vf n = vf_sub(t, vf_set1(RECUR_EXP_MAGIC));
+	vf s = vf_fma(n, vf_set1(-0.693147180559945309f), x);
+	vf p = KFN(poly5)(s, 1.0f, 9.999997020e-01f, 4.999915063e-01f, 1.666763574e-01f,
+	                  4.189793020e-02f, 8.290315047e-03f);
+	return vf_mul(p, vf_exponent_bits(t));
+}
+
 static void KFN(sigmoid_array)(const float *x, float *y, int n)
 {
 	for (int i = 0; i < n; i += VLEN)
@@ -379,6 +391,68 @@ static void KFN(head)(const float *w, const float *b, const float *h, int n_out,
 	}
 }
 
+/* An inner dense layer's activation over y[0 .. width_p), padding zeroed
+ * first and kept zero (sigmoid(0) is not). ELU as max(x, 0) +
+ * min(exp(min(x, 0)) - 1, 0): x for x > 0, exp(x) - 1 otherwise, with no
+ * lane select; exp(0) is exactly 1 here. */
+static void KFN(dense_act)(recur_activation act, float *y, int width, int width_p)
+{
+	for (int j = width; j < width_p; j++)
+		y[j] = 0.0f;
+	const vf zero = vf_zero(), one = vf_set1(1.0f);
+	for (int j = 0; j < width_p; j += VLEN) {
+		vf v = vf_load(y + j);
+		switch (act) {
+		case RECUR_ACT_TANH:
+			v = KFN(tanh_v)(v);
+			break;
+		case RECUR_ACT_SIGMOID:
+			v = KFN(sigmoid_v)(v);
+			break;
+		case RECUR_ACT_RELU:
+			v = vf_max(v, zero);
+			break;
+		case RECUR_ACT_ELU:
+			v = vf_add(vf_max(v, zero),
+			           vf_min(vf_sub(KFN(exp_v)(vf_min(v, zero)), one), zero));
+			break;
+		default: /* linear; softmax is refused before the output layer */
+			break;
+		}
+		vf_store(y + j, v);
+	}
+	if (act == RECUR_ACT_SIGMOID)
+		for (int j = width; j < width_p; j++)
+			y[j] = 0.0f;
+}
+
+/* Inner dense layers (if any), then the output layer's products. Without
+ * inner layers this is the head alone, as in version 1. */
+static inline __attribute__((always_inline)) void KFN(stack_body)(const recur_model *m,
+                                                                  const float *h, float *y)
+{
+	const int n = m->inner.n;
+	if (n == 0) {
+		KFN(head)(m->w_out, m->b_out, h, m->shape.n_outputs, m->hidden_p, y);
+		return;
+	}
+	float buf[2][RECUR_MAX_HIDDEN] __attribute__((aligned(64)));
+	const float *in = h;
+	for (int k = 0; k < n; k++) {
+		const recur_dense_layer *D = &m->dense[k];
+		float *out = buf[k & 1];
+		KFN(head)(D->w, D->b, in, D->width, D->in_p, out);
+		KFN(dense_act)(D->act, out, D->width, D->width_p);
+		in = out;
+	}
+	KFN(head)(m->w_out, m->b_out, in, m->shape.n_outputs, m->head_in_p, y);
+}
+
+static void KFN(stack)(const recur_model *m, const float *h, float *y)
+{
+	KFN(stack_body)(m, h, y);
+}
+
 /* Row vectors of the largest RNN layer whose product fits one block. */
 #define RNN_FUSED_WIDTH (MAX_BLOCK < RECUR_MAX_HIDDEN / VLEN ? MAX_BLOCK : RECUR_MAX_HIDDEN / VLEN)
 
@@ -397,10 +471,11 @@ static inline void KFN(layer)(const recur_layer *L, const float *x, float *h, fl
 	}
 }
 
-/* Every layer, then the head's products, in one call: the per-sample path
- * of recur_step without an indirect call per layer and for the head. An RNN
- * top layer that fits one block hands its h to the head in registers and
- * leaves no training record (inference needs none). */
+/* Every layer, then the dense stack's products, in one call: the
+ * per-sample path of recur_step without an indirect call per layer and for
+ * the head. An RNN top layer that fits one block and feeds the output layer
+ * directly hands its h to it in registers and leaves no training record
+ * (inference needs none). */
 static inline __attribute__((always_inline)) void KFN(forward_body)(recur_model *m, const float *x,
                                                                     float *y)
 {
@@ -411,7 +486,7 @@ static inline __attribute__((always_inline)) void KFN(forward_body)(recur_model 
 		in = m->h[l];
 	}
 	const recur_layer *L = &m->layer[top];
-	if (L->cell == RECUR_CELL_RNN && L->rows_p <= RNN_FUSED_WIDTH * VLEN) {
+	if (L->cell == RECUR_CELL_RNN && L->rows_p <= RNN_FUSED_WIDTH * VLEN && m->inner.n == 0) {
 		const KFN(head_args) hd = {m->w_out, m->b_out, m->shape.n_outputs, m->hidden_p, y};
 		KFN(matvec)
 		(NULL, L->b_x, L->b_h, L->w_x, in, L->in, L->w_h, m->h[top], L->hidden, L->rows_p,
@@ -419,7 +494,7 @@ static inline __attribute__((always_inline)) void KFN(forward_body)(recur_model 
 		return;
 	}
 	KFN(layer)(L, in, m->h[top], m->c[top], m->work);
-	KFN(head)(m->w_out, m->b_out, m->h[top], m->shape.n_outputs, m->hidden_p, y);
+	KFN(stack_body)(m, m->h[top], y);
 }
 
 static void KFN(forward)(recur_model *m, const float *x, float *y)
@@ -433,8 +508,9 @@ static void KFN(mono)(recur_model *m, float *x, const float *in, float *out, siz
 {
 	float y[RECUR_MAX_IO];
 	const bool skip = m->shape.skip;
+	const float gain = m->in_gain;
 	for (size_t t = 0; t < frames; t++) {
-		const float xt = in[t];
+		const float xt = gain * in[t];
 		x[0] = xt;
 		KFN(forward_body)(m, x, y);
 		out[t] = skip ? y[0] + xt : y[0];
@@ -445,6 +521,7 @@ const recur_kernels KERNEL_TABLE = {
     .name = KERNEL_NAME,
     .layer_step = {KFN(rnn_step), KFN(gru_step), KFN(lstm_step)},
     .head = KFN(head),
+    .stack = KFN(stack),
     .forward = KFN(forward),
     .mono = KFN(mono),
     .sigmoid = KFN(sigmoid_array),

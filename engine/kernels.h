@@ -22,12 +22,18 @@ typedef struct {
 	/* y[o] = b[o] + dot(w[o * hidden_p ...], h) for o < n_out */
 	void (*head)(const float *w, const float *b, const float *h, int n_out, int hidden_p,
 	             float *y);
-	/* All layers of m (its own state and work) and the head's products
-	 * into y, before skip and output activation. */
+	/* The dense stack of m over h, the top layer's state: inner layers
+	 * with their activations, then the output layer's products into y
+	 * (before skip and output activation). */
+	void (*stack)(const recur_model *m, const float *h, float *y);
+	/* All layers of m (its own state and work) and the dense stack's
+	 * products into y, before skip and output activation. x[0] has the
+	 * input gain applied. */
 	void (*forward)(recur_model *m, const float *x, float *y);
-	/* frames of a mono signal: x[0] = in[t], x[1..] held, and
-	 * out[t] = head output 0 plus the skip, before the output activation
-	 * (which must act element-wise). in and out may alias. */
+	/* frames of a mono signal: x[0] = in_gain * in[t], x[1..] held, and
+	 * out[t] = output 0's products plus the skip, before the output
+	 * activation (which must act element-wise) and the output gain. in and
+	 * out may alias. */
 	void (*mono)(recur_model *m, float *x, const float *in, float *out, size_t frames);
 	/* Element-wise activations as used inside the cells; n a multiple of
 	 * RECUR_PAD. Exposed so tests can measure their error. */

@@ -1,7 +1,9 @@
-/* The real-time forward pass: layers in order, then the dense head, skip
- * and output activation. Nothing here allocates, locks or branches on data;
+/* The real-time forward pass: input gain, layers in order, then the dense
+ * stack, skip, output activation and output gain (equations at struct
+ * recur_model in recur.h). Nothing here allocates, locks or branches on data;
  * loops are bounded by the model's shape. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "kernels.h"
@@ -37,34 +39,59 @@ static void activate(recur_activation act, float *y, size_t n)
 			y[o] /= sum;
 		break;
 	}
+	case RECUR_ACT_RELU:
+		for (size_t o = 0; o < n; o++)
+			y[o] = y[o] > 0.0f ? y[o] : 0.0f;
+		break;
+	case RECUR_ACT_ELU:
+		for (size_t o = 0; o < n; o++)
+			y[o] = y[o] > 0.0f ? y[o] : expm1f(y[o]);
+		break;
 	}
 }
 
-/* Skip and output activation: what follows the head's products. */
-static void finish(const recur_model *m, const float *x, float *y)
+static void scale(float *y, size_t n, float gain)
+{
+	if (gain != 1.0f)
+		for (size_t o = 0; o < n; o++)
+			y[o] *= gain;
+}
+
+/* Skip, output activation and output gain: what follows the output layer's
+ * products. u is the network's input 0 (after the input gain). */
+static void finish(const recur_model *m, float u, float *y)
 {
 	const recur_shape *s = &m->shape;
 	if (s->skip)
-		y[0] += x[0];
+		y[0] += u;
 	activate(s->out_act, y, (size_t)s->n_outputs);
+	scale(y, (size_t)s->n_outputs, m->out_gain);
 }
 
 void recur_head_step(const recur_model *m, const float *x, const float *h, float *y)
 {
-	recur_kernels_active()->head(m->w_out, m->b_out, h, m->shape.n_outputs, m->hidden_p, y);
-	finish(m, x, y);
+	recur_kernels_active()->stack(m, h, y);
+	finish(m, m->in_gain * x[0], y);
 }
 
 void recur_reset(recur_model *m)
 {
-	memset(m->state, 0, m->n_state * sizeof *m->state);
+	memcpy(m->state, m->init, m->n_state * sizeof *m->state);
 	memset(m->work, 0, m->n_work * sizeof *m->work);
 }
 
 void recur_step(recur_model *m, const float *x, float *y)
 {
-	recur_kernels_active()->forward(m, x, y);
-	finish(m, x, y);
+	if (m->in_gain == 1.0f) {
+		recur_kernels_active()->forward(m, x, y);
+		finish(m, x[0], y);
+		return;
+	}
+	float xg[RECUR_MAX_IO];
+	memcpy(xg, x, (size_t)m->shape.n_inputs * sizeof *x);
+	xg[0] *= m->in_gain;
+	recur_kernels_active()->forward(m, xg, y);
+	finish(m, xg[0], y);
 }
 
 void recur_process(recur_model *m, const float *x, float *y, size_t frames)
@@ -92,4 +119,41 @@ void recur_process_mono(recur_model *m, const float *in, float *out, size_t fram
 	}
 	recur_kernels_active()->mono(m, x, in, out, frames);
 	activate(m->shape.out_act, out, frames);
+	scale(out, frames, m->out_gain);
+}
+
+double recur_model_run_check(recur_model *m, const float *input, const float *expected,
+                             size_t frames, size_t *worst_frame)
+{
+	const size_t ni = (size_t)m->shape.n_inputs, no = (size_t)m->shape.n_outputs;
+	double worst = 0.0;
+	size_t at = 0;
+	float y[RECUR_MAX_IO];
+	recur_reset(m);
+	for (size_t t = 0; t < frames; t++) {
+		recur_step(m, input + t * ni, y);
+		for (size_t o = 0; o < no; o++) {
+			double d = fabs((double)y[o] - (double)expected[t * no + o]);
+			if (!(d <= worst)) {
+				worst = isnan(d) ? INFINITY : d;
+				at = t;
+			}
+		}
+	}
+	recur_reset(m);
+	if (worst_frame)
+		*worst_frame = at;
+	return worst;
+}
+
+bool recur_model_check(recur_model *m, double *max_diff, size_t *worst_frame, recur_error *err)
+{
+	if (!m->check) {
+		if (err)
+			snprintf(err->msg, sizeof err->msg, "check: the model has no check block");
+		return false;
+	}
+	*max_diff = recur_model_run_check(m, m->check->input, m->check->output, m->check->frames,
+	                                  worst_frame);
+	return true;
 }

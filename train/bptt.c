@@ -138,6 +138,9 @@ static INLINE void activation_backward(recur_activation act, const float *y, flo
 			d[o] = y[o] * (d[o] - dot);
 		break;
 	}
+	case RECUR_ACT_RELU:
+	case RECUR_ACT_ELU:
+		break; /* refused by trainer_new */
 	}
 }
 

@@ -231,6 +231,28 @@ double trainer_loss_grad(trainer *tr, const int *seqs, const size_t *offsets, in
 
 /* ---- set-up -------------------------------------------------------------- */
 
+/* What backprop (bptt.c) covers: one dense layer with a linear, tanh,
+ * sigmoid or softmax output, unit gains and a zero initial state. */
+static bool model_trainable(const recur_model *m, recur_error *err)
+{
+	const char *why = NULL;
+	if (m->inner.n > 0)
+		why = "dense layers before the output layer";
+	else if (m->shape.out_act == RECUR_ACT_RELU || m->shape.out_act == RECUR_ACT_ELU)
+		why = "a relu or elu output activation";
+	else if (m->in_gain != 1.0f || m->out_gain != 1.0f)
+		why = "an input or output gain other than 1";
+	for (size_t i = 0; !why && i < m->n_state; i++)
+		if (m->init[i] != 0.0f)
+			why = "a non-zero initial state";
+	if (why)
+		snprintf(err->msg, sizeof err->msg,
+		         "the trainer cannot train a model with %s (it trains one dense layer, "
+		         "linear/tanh/sigmoid/softmax, unit gains, zero initial state)",
+		         why);
+	return why == NULL;
+}
+
 static bool check_config(const recur_model *m, const train_split *d, const train_config *c,
                          recur_error *err)
 {
@@ -257,7 +279,7 @@ static bool check_config(const recur_model *m, const train_split *d, const train
 		         longest, c->segment + c->warmup);
 		return false;
 	}
-	return loss_check(&c->loss, m->shape.out_act, err);
+	return model_trainable(m, err) && loss_check(&c->loss, m->shape.out_act, err);
 }
 
 static size_t longest_eval(const train_split *d)

@@ -364,9 +364,119 @@ static void test_non_finite_input(void)
 	recur_kernel_select(first);
 }
 
+/* Inner dense layers sit between the recurrent layers and the output
+ * layer, each 64-byte aligned and padded; the initial state follows work. */
+static void test_dense_layout(void)
+{
+	recur_shape s = {
+	    .cell = RECUR_CELL_GRU, .n_inputs = 2, .n_outputs = 3, .hidden = 20, .layers = 1};
+	recur_inner inner = {2, {{17, RECUR_ACT_RELU}, {5, RECUR_ACT_ELU}}};
+	recur_error err;
+	recur_model *m = recur_model_new_dense(&s, &inner, &err);
+	CHECK(m != NULL, "new_dense: %s", err.msg);
+	if (!m)
+		return;
+	const recur_layer *L = &m->layer[0];
+	const float *after_layer = L->b_h + L->rows_p;
+	const recur_dense_layer *D0 = &m->dense[0], *D1 = &m->dense[1];
+	CHECK(D0->w == after_layer && D0->in == 20 && D0->in_p == 32 && D0->width_p == 32,
+	      "dense[0] at %td, in %d in_p %d", D0->w - m->params, D0->in, D0->in_p);
+	CHECK(D0->b == D0->w + 17 * 32 && D1->w == D0->b + 32, "dense[0] bias, dense[1] weight");
+	CHECK(D1->in == 17 && D1->in_p == 32 && D1->width == 5 && D1->width_p == 16 &&
+	          D1->act == RECUR_ACT_ELU,
+	      "dense[1] sizes");
+	CHECK(m->head_in_p == 16 && m->w_out == D1->b + 16 && m->b_out == m->w_out + 3 * 16,
+	      "output layer after the inner layers");
+	CHECK(m->n_params == (size_t)(m->b_out + m->out_p - m->params), "n_params");
+	CHECK(aligned(D0->w) && aligned(D0->b) && aligned(D1->w) && aligned(D1->b) &&
+	          aligned(m->w_out) && aligned(m->init),
+	      "alignment");
+	CHECK(m->init == m->work + m->n_work, "init follows work");
+	recur_model_free(m);
+
+	/* The same shape without inner layers keeps the version-1 layout. */
+	m = recur_model_new(&s, &err);
+	CHECK(m && m->inner.n == 0 && m->head_in_p == m->hidden_p &&
+	          m->w_out == m->layer[0].b_h + m->layer[0].rows_p,
+	      "single dense layer layout");
+	CHECK(m && m->in_gain == 1.0f && m->out_gain == 1.0f && m->check == NULL,
+	      "defaults: unit gains, no check block");
+	recur_model_free(m);
+}
+
+/* recur_reset returns to the stored initial state, a clone carries it (and
+ * gains, inner layers, check block), and the check block reproduces. */
+static void test_initial_state_and_check(void)
+{
+	enum { T = 64 };
+	static float x[T * 2], y1[T], y2[T];
+	for (int i = 0; i < T * 2; i++)
+		x[i] = uniform(-1.0f, 1.0f);
+	for (int cell = 0; cell < 3; cell++) {
+		recur_shape s = {.cell = (recur_cell)cell,
+		                 .n_inputs = 2,
+		                 .n_outputs = 1,
+		                 .hidden = 6,
+		                 .layers = 2,
+		                 .skip = true};
+		recur_inner inner = {1, {{7, RECUR_ACT_SIGMOID}}};
+		recur_error err;
+		recur_model *m = recur_model_new_dense(&s, &inner, &err);
+		if (!m)
+			continue;
+		randomise(m);
+		for (int o = 0; o < 7; o++)
+			for (int j = 0; j < 6; j++)
+				m->dense[0].w[o * m->dense[0].in_p + j] = uniform(-1.0f, 1.0f);
+		for (int l = 0; l < 2; l++)
+			for (int u = 0; u < 6; u++) {
+				m->init[l * 2 * m->hidden_p + u] = uniform(-0.5f, 0.5f);
+				if (cell == RECUR_CELL_LSTM)
+					m->init[l * 2 * m->hidden_p + m->hidden_p + u] =
+					    uniform(-1, 1);
+			}
+		m->in_gain = 0.5f;
+		m->out_gain = 3.0f;
+		recur_reset(m);
+		CHECK(memcmp(m->state, m->init, m->n_state * sizeof(float)) == 0,
+		      "reset copies the initial state");
+		recur_process(m, x, y1, T);
+		CHECK(recur_model_set_check(m, x, y1, T, &err), "%s", err.msg);
+		recur_process(m, x, y2, T); /* from wherever the state is now */
+		double diff = -1;
+		size_t at = 99;
+		CHECK(recur_model_check(m, &diff, &at, &err) && diff == 0.0,
+		      "%s: own check block off by %g", recur_cell_name(s.cell), diff);
+		CHECK(memcmp(m->state, m->init, m->n_state * sizeof(float)) == 0,
+		      "a check leaves the model at its initial state");
+		recur_model *c = recur_model_clone(m, &err);
+		CHECK(c && c->inner.n == 1 && c->dense[0].w != m->dense[0].w &&
+		          c->in_gain == 0.5f && c->out_gain == 3.0f && c->check &&
+		          c->check != m->check &&
+		          memcmp(c->init, m->init, m->n_state * sizeof(float)) == 0,
+		      "clone carries inner layers, gains, initial state, check block");
+		CHECK(c && recur_model_check(c, &diff, NULL, &err) && diff == 0.0,
+		      "the clone passes the check too (%g)", diff);
+		/* The check sees a change anywhere: here one output gain. */
+		if (c) {
+			c->out_gain = 3.001f;
+			CHECK(recur_model_check(c, &diff, &at, &err) && diff > 1e-4,
+			      "a changed model still passes its check (%g)", diff);
+			c->out_gain = 3.0f;
+			c->init[0] += 0.25f;
+			CHECK(recur_model_check(c, &diff, &at, &err) && diff > 0.0 && at < 8,
+			      "a changed initial state passes the check (%g at %zu)", diff, at);
+		}
+		recur_model_free(c);
+		recur_model_free(m);
+	}
+}
+
 int main(void)
 {
 	test_layout();
+	test_dense_layout();
+	test_initial_state_and_check();
 	test_limits();
 	test_reset_process_clone();
 	test_mono();

@@ -133,8 +133,10 @@ int main(void)
 	for (int i = 0; i < T; i++)
 		mono[i] = x[i];
 	const float cond[3] = {0.1f, 0.2f, 0.3f};
+	/* With and without a dense stack, initial state and gains. */
+	const recur_inner stack = {2, {{20, RECUR_ACT_TANH}, {9, RECUR_ACT_ELU}}};
 	for (int cell = 0; cell < 3; cell++) {
-		for (int act = 0; act < 4; act++) {
+		for (int act = 0; act <= RECUR_ACT_ELU; act++) {
 			recur_shape s = {.cell = (recur_cell)cell,
 			                 .n_inputs = 4,
 			                 .n_outputs = 4,
@@ -143,15 +145,27 @@ int main(void)
 			                 .skip = true,
 			                 .out_act = (recur_activation)act};
 			recur_error err;
-			recur_model *m = recur_model_new(&s, &err);
+			const bool dense = act >= RECUR_ACT_SOFTMAX;
+			recur_model *m = recur_model_new_dense(&s, dense ? &stack : NULL, &err);
 			CHECK(m != NULL, "%s", err.msg);
 			if (!m)
 				continue;
 			for (size_t i = 0; i < m->n_params; i++)
 				m->params[i] = (float)((int)(i * 7919 % 201) - 100) / 400.0f;
+			if (dense) {
+				m->init[3] = 0.5f;
+				m->in_gain = 1.5f;
+				m->out_gain = 0.5f;
+			}
+			float check_out[4 * 8];
+			recur_reset(m);
+			for (int t = 0; t < 8; t++)
+				recur_step(m, x + 4 * t, check_out + 4 * t);
+			CHECK(recur_model_set_check(m, x, check_out, 8, &err), "%s", err.msg);
 			for (int p = 0; p < 4; p++) {
 				if (!recur_kernel_select(paths[p]))
 					continue;
+				double diff = 0;
 				calls_seen = 0;
 				watching = 1;
 				recur_reset(m);
@@ -161,10 +175,12 @@ int main(void)
 				recur_process_mono(m, mono, mono, T, cond);
 				recur_layer_step(&m->layer[0], x, m->h[0], m->c[0], m->work);
 				recur_head_step(m, x, m->h[1], y);
+				recur_model_check(m, &diff, NULL, &err);
 				watching = 0;
-				CHECK(calls_seen == 0, "%d allocator/lock calls during %s %s on %s",
-				      calls_seen, recur_cell_name(s.cell),
-				      recur_activation_name(s.out_act), paths[p]);
+				CHECK(calls_seen == 0,
+				      "%d allocator/lock calls during %s %s%s on %s", calls_seen,
+				      recur_cell_name(s.cell), recur_activation_name(s.out_act),
+				      dense ? " (dense stack)" : "", paths[p]);
 			}
 			recur_model_free(m);
 		}

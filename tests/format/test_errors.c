@@ -90,11 +90,15 @@ static void fields(void)
 
 	r = base();
 	set_string(r, "output_activation", "relu");
-	EXPECT_FAILS(r, "output_activation: unknown activation \"relu\"");
+	EXPECT_FAILS(r, "output_activation: \"relu\" needs format version 2");
 
 	r = base();
-	set_number(r, "version", 2);
-	EXPECT_FAILS(r, "version: 2 is not supported (this build reads version 1)");
+	set_string(r, "output_activation", "gelu");
+	EXPECT_FAILS(r, "output_activation: unknown activation \"gelu\"");
+
+	r = base();
+	set_number(r, "version", 3);
+	EXPECT_FAILS(r, "version: 3 is not supported (this build reads versions 1 to 2)");
 
 	r = base();
 	set_string(r, "format", "keras");

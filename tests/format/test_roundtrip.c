@@ -1,7 +1,9 @@
 /* recur's own format: save then load gives back every parameter bit for bit
  * (memcmp of the whole block, padding included), with names, ranges, sample
- * rate and metadata; and a file written by hand in PyTorch layout lands at
- * the documented positions of the engine's column-major blocks. */
+ * rate and metadata; version 2 does the same for dense stacks, initial
+ * states, gains and the check block, and a model without them is still
+ * written as version 1; files written by hand land at the documented
+ * positions of the engine's blocks. */
 #include "check.h"
 #include "recur.h"
 
@@ -154,6 +156,184 @@ static void layout_from_text(void)
 	recur_model_free(m);
 }
 
+/* Everything version 2 added, filled with values a decimal writer easily
+ * gets wrong. */
+static recur_model *make_v2(recur_cell cell)
+{
+	recur_shape s = {.cell = cell,
+	                 .n_inputs = 2,
+	                 .n_outputs = 3,
+	                 .hidden = 9,
+	                 .layers = 2,
+	                 .skip = true,
+	                 .out_act = RECUR_ACT_ELU};
+	recur_inner inner = {2, {{19, RECUR_ACT_RELU}, {4, RECUR_ACT_SIGMOID}}};
+	recur_error err = {{0}};
+	recur_model *m = recur_model_new_dense(&s, &inner, &err);
+	CHECK(m != NULL, "recur_model_new_dense: %s", err.msg);
+	if (!m)
+		return NULL;
+	fill(m);
+	size_t k = 3;
+	for (int d = 0; d < inner.n; d++) {
+		recur_dense_layer *D = &m->dense[d];
+		for (int o = 0; o < D->width; o++) {
+			for (int j = 0; j < D->in; j++)
+				D->w[(size_t)o * D->in_p + j] = tricky(k++ % 13);
+			D->b[o] = random_float();
+		}
+	}
+	/* fill() wrote the output layer as if over hidden units; it has 4 inputs. */
+	memset(m->w_out, 0, (size_t)s.n_outputs * (size_t)m->head_in_p * sizeof(float));
+	for (int o = 0; o < s.n_outputs; o++)
+		for (int j = 0; j < 4; j++)
+			m->w_out[(size_t)o * m->head_in_p + j] = random_float();
+	for (int l = 0; l < s.layers; l++)
+		for (int u = 0; u < s.hidden; u++) {
+			m->init[(size_t)l * 2 * m->hidden_p + u] = tricky(k++ % 11);
+			if (cell == RECUR_CELL_LSTM)
+				m->init[(size_t)l * 2 * m->hidden_p + m->hidden_p + u] =
+				    random_float();
+		}
+	m->in_gain = 0.1f;
+	m->out_gain = 1.0f / 3;
+	float x[5 * 2], y[5 * 3];
+	for (int i = 0; i < 10; i++)
+		x[i] = tricky((size_t)i);
+	for (int i = 0; i < 15; i++)
+		y[i] = random_float();
+	CHECK(recur_model_set_check(m, x, y, 5, &err), "set_check: %s", err.msg);
+	return m;
+}
+
+static void round_trip_v2(recur_cell cell)
+{
+	recur_model *m = make_v2(cell);
+	if (!m)
+		return;
+	recur_error err = {{0}};
+	char *text = recur_model_print(m, &err);
+	CHECK(text != NULL, "print: %s", err.msg);
+	if (!text) {
+		recur_model_free(m);
+		return;
+	}
+	CHECK(strstr(text, "\"version\": 2,") != NULL, "a model with a dense stack is version 2");
+	recur_model *back = recur_model_parse(text, strlen(text), &err);
+	CHECK(back != NULL, "parse: %s", err.msg);
+	if (back) {
+		CHECK(back->inner.n == 2 && back->inner.layer[0].width == 19 &&
+		          back->inner.layer[0].act == RECUR_ACT_RELU &&
+		          back->inner.layer[1].width == 4 &&
+		          back->inner.layer[1].act == RECUR_ACT_SIGMOID &&
+		          back->shape.out_act == RECUR_ACT_ELU,
+		      "dense stack differs");
+		CHECK(back->n_params == m->n_params &&
+		          memcmp(back->params, m->params, m->n_params * sizeof(float)) == 0,
+		      "%s v2: parameters differ", recur_cell_name(cell));
+		CHECK(memcmp(back->init, m->init, m->n_state * sizeof(float)) == 0,
+		      "%s v2: initial state differs", recur_cell_name(cell));
+		CHECK(memcmp(back->state, m->init, m->n_state * sizeof(float)) == 0,
+		      "a loaded model starts from its initial state");
+		CHECK(memcmp(&back->in_gain, &m->in_gain, sizeof(float)) == 0 &&
+		          memcmp(&back->out_gain, &m->out_gain, sizeof(float)) == 0,
+		      "gains %.9g %.9g", back->in_gain, back->out_gain);
+		CHECK(back->check && back->check->frames == 5 &&
+		          memcmp(back->check->input, m->check->input, 10 * sizeof(float)) == 0 &&
+		          memcmp(back->check->output, m->check->output, 15 * sizeof(float)) == 0,
+		      "check block differs");
+		char *again = recur_model_print(back, &err);
+		CHECK(again && strcmp(again, text) == 0, "printed text differs after a round trip");
+		free(again);
+		recur_model *c = recur_model_clone(back, &err);
+		char *cloned = c ? recur_model_print(c, &err) : NULL;
+		CHECK(cloned && strcmp(cloned, text) == 0, "a clone prints differently");
+		free(cloned);
+		recur_model_free(c);
+	}
+	recur_model_free(back);
+	free(text);
+	recur_model_free(m);
+}
+
+/* Each of version 2's additions alone makes the file version 2, and a
+ * version-1 model stays version 1. */
+static void version_rule(void)
+{
+	recur_shape s = {
+	    .cell = RECUR_CELL_GRU, .n_inputs = 1, .n_outputs = 1, .hidden = 3, .layers = 1};
+	recur_error err = {{0}};
+	for (int what = 0; what < 6; what++) {
+		recur_model *m = recur_model_new(&s, &err);
+		if (!m)
+			return;
+		float x = 0.5f, y = 0.25f;
+		switch (what) {
+		case 1:
+			m->in_gain = 2.0f;
+			break;
+		case 2:
+			m->out_gain = 0.0f;
+			break;
+		case 3:
+			m->init[2] = 0.125f;
+			break;
+		case 4:
+			recur_model_set_check(m, &x, &y, 1, &err);
+			break;
+		case 5:
+			m->shape.out_act = RECUR_ACT_RELU;
+			break;
+		}
+		char *text = recur_model_print(m, &err);
+		const char *want = what ? "\"version\": 2," : "\"version\": 1,";
+		CHECK(text && strstr(text, want), "case %d: expected %s", what, want);
+		recur_model *back = text ? recur_model_parse(text, strlen(text), &err) : NULL;
+		CHECK(back != NULL, "case %d: %s", what, err.msg);
+		free(text);
+		recur_model_free(back);
+		recur_model_free(m);
+	}
+}
+
+/* dense[k].weight[o][j] lands at w[o * in_p + j]; h0 and c0 at init. */
+static void v2_layout_from_text(void)
+{
+	const char *text =
+	    "{\"format\": \"recur-model\", \"version\": 2, \"cell\": \"lstm\", \"n_inputs\": 1,"
+	    " \"n_outputs\": 1, \"hidden\": 1, \"n_layers\": 1, \"skip\": false,"
+	    " \"output_activation\": \"linear\", \"sample_rate\": 48000,"
+	    " \"inputs\": [{\"name\": \"a\", \"min\": -1, \"max\": 1, \"default\": 0}],"
+	    " \"outputs\": [{\"name\": \"y\"}],"
+	    " \"layers\": [{\"weight_ih\": [[1], [2], [3], [4]],"
+	    "   \"weight_hh\": [[5], [6], [7], [8]], \"bias_ih\": [0, 0, 0, 0],"
+	    "   \"bias_hh\": [0, 0, 0, 0]}],"
+	    " \"dense\": [{\"width\": 2, \"activation\": \"tanh\", \"weight\": [[10], [11]],"
+	    "   \"bias\": [12, 13]}],"
+	    " \"head\": {\"weight\": [[20, 21]], \"bias\": [22]},"
+	    " \"initial_state\": [{\"h\": [0.5], \"c\": [-0.25]}],"
+	    " \"input_gain\": 2, \"output_gain\": 0.5,"
+	    " \"check\": {\"input\": [[0.1], [0.2]], \"output\": [[1], [2]]}}";
+	recur_error err = {{0}};
+	recur_model *m = recur_model_parse(text, strlen(text), &err);
+	CHECK(m != NULL, "parse: %s", err.msg);
+	if (!m)
+		return;
+	CHECK(m->dense[0].w[0] == 10.0f && m->dense[0].w[m->dense[0].in_p] == 11.0f &&
+	          m->dense[0].b[0] == 12.0f && m->dense[0].b[1] == 13.0f,
+	      "dense weights");
+	CHECK(m->head_in_p == RECUR_PAD && m->w_out[0] == 20.0f && m->w_out[1] == 21.0f &&
+	          m->b_out[0] == 22.0f,
+	      "output layer");
+	CHECK(m->init[0] == 0.5f && m->init[m->hidden_p] == -0.25f, "initial state");
+	CHECK(m->h[0][0] == 0.5f && m->c[0][0] == -0.25f, "loaded model starts at h0, c0");
+	CHECK(m->in_gain == 2.0f && m->out_gain == 0.5f, "gains");
+	CHECK(m->check && m->check->frames == 2 && m->check->input[1] == 0.2f &&
+	          m->check->output[1] == 2.0f,
+	      "check block");
+	recur_model_free(m);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/recur-roundtrip-XXXXXX";
@@ -165,6 +345,11 @@ int main(void)
 	round_trip(RECUR_CELL_GRU, dir);
 	round_trip(RECUR_CELL_LSTM, dir);
 	layout_from_text();
+	round_trip_v2(RECUR_CELL_RNN);
+	round_trip_v2(RECUR_CELL_GRU);
+	round_trip_v2(RECUR_CELL_LSTM);
+	version_rule();
+	v2_layout_from_text();
 	rmdir(dir);
 	return check_exit();
 }

@@ -58,6 +58,57 @@ def model_corpus():
     first = text.index("\"bias_ih\": [") + len("\"bias_ih\": [")
     with open(out_path("model", "recur_bad_inf.json"), "w") as f:
         f.write(text[:first] + "1e999, " + text[first:])
+    recur_v2_seeds(np.random.default_rng(2026))
+
+
+def recur_v2_case(rng, cell, n_in, n_out, hidden, layers, inner, act, init, gains, frames):
+    """A version-2 recur model: inner dense layers, initial state, gains, check block."""
+    import numpy as np
+
+    gates = {"rnn": 1, "gru": 3, "lstm": 4}[cell]
+
+    def arr(*shape):
+        return np.round(rng.uniform(-0.5, 0.5, shape), 6).tolist()
+    m = {"format": "recur-model", "version": 2, "cell": cell, "n_inputs": n_in,
+         "n_outputs": n_out, "hidden": hidden, "n_layers": layers, "skip": n_out == 1,
+         "output_activation": act, "sample_rate": 48000,
+         "inputs": [{"name": "in%d" % j, "min": -1, "max": 1, "default": 0} for j in range(n_in)],
+         "outputs": [{"name": "out%d" % o} for o in range(n_out)],
+         "layers": [{"weight_ih": arr(gates * hidden, n_in if l == 0 else hidden),
+                     "weight_hh": arr(gates * hidden, hidden),
+                     "bias_ih": arr(gates * hidden), "bias_hh": arr(gates * hidden)}
+                    for l in range(layers)]}
+    fan_in = hidden
+    if inner:
+        m["dense"] = []
+        for width, dact in inner:
+            m["dense"].append({"width": width, "activation": dact, "weight": arr(width, fan_in),
+                               "bias": arr(width)})
+            fan_in = width
+    m["head"] = {"weight": arr(n_out, fan_in), "bias": arr(n_out)}
+    if init:
+        m["initial_state"] = [dict({"h": arr(hidden)}, **({"c": arr(hidden)} if cell == "lstm" else {}))
+                              for _ in range(layers)]
+    if gains:
+        m["input_gain"], m["output_gain"] = gains
+    if frames:
+        m["check"] = {"input": arr(frames, n_in), "output": arr(frames, n_out)}
+    return m
+
+
+def recur_v2_seeds(rng):
+    write("recur_v2_stack.json", recur_v2_case(rng, "gru", 1, 1, 4, 1, [(6, "tanh"), (3, "elu")],
+                                               "linear", False, None, 0), False)
+    write("recur_v2_lstm_init.json", recur_v2_case(rng, "lstm", 1, 1, 3, 2, [], "linear", True,
+                                                   (1.4125376, 0.5), 4))
+    write("recur_v2_rnn_relu.json", recur_v2_case(rng, "rnn", 2, 3, 2, 1, [(5, "relu")], "softmax",
+                                                  True, (1, 2), 3))
+    bad = recur_v2_case(rng, "gru", 1, 1, 2, 1, [(2, "sigmoid")], "elu", True, None, 2)
+    bad["dense"][0]["activation"] = "softmax"
+    write("recur_v2_bad_softmax.json", bad)
+    bad = recur_v2_case(rng, "lstm", 1, 1, 2, 1, [], "linear", True, None, 2)
+    bad["version"] = 1
+    write("recur_v2_bad_version.json", bad)
 
 
 def write_bytes(target, name, data):
