@@ -441,9 +441,12 @@ const recur_host_plan *recur_host_rate_plan(const recur_host_rate *r)
 
 void recur_host_rate_reset(recur_host_rate *r)
 {
-	recur_reset(r->m);
-	if (r->history)
-		memset(r->history, 0, (size_t)HISTORY * r->m->n_state * sizeof *r->history);
+	recur_model *m = r->m;
+	recur_reset(m);
+	/* Before the first sample every delayed read is the initial state, as
+	 * the first step of the model at its own rate reads it. */
+	for (unsigned i = 0; r->history && i < HISTORY; i++)
+		memcpy(r->history + (size_t)i * m->n_state, m->state, m->n_state * sizeof *m->state);
 	r->pos = 0;
 	if (r->rs)
 		recur_resampler_reset(r->rs);
