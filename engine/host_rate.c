@@ -112,21 +112,25 @@ static void silent_input(const recur_model *m, const float *cond, float *x)
 		x[j] = cond ? cond[j - 1] : m->inputs[j].def;
 }
 
-/* Runs silence until the state stops moving: the fixed point (or, for a
- * model that never settles, wherever it is after the budget). */
-static void settle(recur_model *m, const float *x, float *prev)
+/* Runs silence until the state stops moving: the fixed point. False for a
+ * model that is still moving after the budget (it oscillates in silence, or
+ * blows up): it has no fixed point to linearise around. */
+static bool settle(recur_model *m, const float *x, float *prev)
 {
 	float y[RECUR_MAX_IO];
 	recur_reset(m);
-	for (int t = 0; t < 20000; t++) {
+	for (int t = 0; t < 50000; t++) {
 		memcpy(prev, m->state, m->n_state * sizeof *prev);
 		recur_step(m, x, y);
 		float moved = 0.0f;
 		for (size_t i = 0; i < m->n_state; i++)
 			moved = fmaxf(moved, fabsf(m->state[i] - prev[i]));
 		if (moved < 1e-7f)
-			break;
+			return true;
+		if (!(moved < 1e30f))
+			return false;
 	}
+	return false;
 }
 
 /* J[i * n + j] = d new state i / d read state j at the settled state, by
@@ -202,6 +206,7 @@ static double growth(const double *J, size_t n, const int *delays, const double 
 typedef struct {
 	recur_model *m;
 	float x[RECUR_MAX_IO];
+	bool settled; /* the model comes to rest in silence at its own rate */
 	size_t n;
 	size_t *idx;
 	double *J, *hist, *v;
@@ -235,7 +240,7 @@ static bool analysis_init(analysis *a, recur_model *m, const float *cond)
 	a->v = malloc(a->n * sizeof *a->v);
 	if (!a->J || !a->hist || !a->v)
 		return false;
-	settle(m, a->x, a->plus);
+	a->settled = settle(m, a->x, a->plus);
 	jacobian(m, a->x, a->idx, a->n, a->J, a->fixed, a->plus);
 	recur_reset(m);
 	return true;
@@ -243,6 +248,8 @@ static bool analysis_init(analysis *a, recur_model *m, const float *cond)
 
 static double analysis_pole(analysis *a, double M, int order)
 {
+	if (!a->settled)
+		return HUGE_VAL;
 	int delays[RECUR_HOST_MAX_ORDER + 1];
 	double weights[RECUR_HOST_MAX_ORDER + 1];
 	int taps = recur_host_rate_taps(M, order, delays, weights);
@@ -308,6 +315,19 @@ static bool choose(recur_host_plan *p, recur_model *m, const recur_host_options 
 	}
 	int orders[4];
 	int n = candidates(p->ratio, orders);
+	if (!a.settled) {
+		/* Nothing to judge: at its own rate too it never comes to rest. */
+		p->method = RECUR_HOST_CONVERTED;
+		p->order = orders[0];
+		p->pole = HUGE_VAL;
+		snprintf(
+		    p->why, sizeof p->why,
+		    "converted: state delay of %.4f samples, order-%d Lagrange; the model never "
+		    "comes to rest in silence at its own rate, so no filter can be judged",
+		    p->ratio, orders[0]);
+		analysis_free(&a);
+		return true;
+	}
 	double worst = 0.0;
 	for (int i = 0; i < n; i++) {
 		double pole = analysis_pole(&a, p->ratio, orders[i]);
@@ -446,7 +466,8 @@ void recur_host_rate_reset(recur_host_rate *r)
 	/* Before the first sample every delayed read is the initial state, as
 	 * the first step of the model at its own rate reads it. */
 	for (unsigned i = 0; r->history && i < HISTORY; i++)
-		memcpy(r->history + (size_t)i * m->n_state, m->state, m->n_state * sizeof *m->state);
+		memcpy(r->history + (size_t)i * m->n_state, m->state,
+		       m->n_state * sizeof *m->state);
 	r->pos = 0;
 	if (r->rs)
 		recur_resampler_reset(r->rs);

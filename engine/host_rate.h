@@ -25,8 +25,10 @@
  * input, e[n] = J sum_k w_k e[n - d_k] (J the Jacobian of one step with
  * respect to the state it reads), must have no pole outside the unit circle
  * (largest magnitude estimated from the growth of e over a few thousand
- * steps). The preferred filter is tried first, lower orders after it; when
- * none is safe the model is resampled.
+ * steps). The preferred filter is tried first, the others after it; when
+ * none is safe the model is resampled. A model that never comes to rest in
+ * silence even at its own rate has nothing to judge: it gets the preferred
+ * filter. A model unstable at its own rate only has to get no worse.
  *
  * Real-time: recur_host_rate_new allocates (history, converters) and
  * analyses; recur_host_rate_process*, _reset never allocate, lock or do I/O
@@ -88,8 +90,9 @@ void recur_host_rate_process_mono(recur_host_rate *r, const float *in, float *ou
 
 /* The stability analysis alone, for tests and tools: the largest pole
  * magnitude of the delayed recurrence linearised at m's fixed point, for
- * delay M and Lagrange order (0 with integer M: exact delay). Allocates;
- * -1 when out of memory. Leaves m reset. */
+ * delay M and Lagrange order (0 with integer M: exact delay); HUGE_VAL when
+ * m has no fixed point (in silence at its own rate it never comes to rest).
+ * Allocates; -1 when out of memory. Leaves m reset. */
 double recur_host_rate_pole(recur_model *m, double M, int order, const float *cond);
 /* The taps and weights of an order-N Lagrange delay of M samples: returns the
  * number of taps (N + 1, or 1 for order 0), writes delays (>= 1) and weights. */
