@@ -4,6 +4,9 @@
  * converted back (what `recur-process --resample` does).
  *
  *   bench-rate CLIP.wav MODEL.json... [--rates 44100,48000,...] [--seconds S]
+ *              [--assume-rate HZ]
+ *
+ * --assume-rate gives models that state no rate (imported files) one.
  *
  * For each model and host rate, four ways to run it: naive (the model as if
  * trained at the host rate), the state-delay method with the filter the
@@ -99,9 +102,16 @@ static signal sine(double rate, double seconds)
 	return s;
 }
 
-/* The model over x at the model's rate, between the offline converters. */
+/* The model over x at the model's rate, between the offline converters
+ * (at the model's own rate: the model alone). */
 static signal reference(recur_model *m, signal x, double host)
 {
+	if (host == m->sample_rate) {
+		signal y = {malloc(x.n * sizeof(float)), x.n};
+		recur_reset(m);
+		recur_process_mono(m, x.x, y.x, x.n, NULL);
+		return y;
+	}
 	signal xm = convert(x, host, m->sample_rate);
 	signal ym = {malloc(xm.n * sizeof(float)), xm.n};
 	recur_reset(m);
@@ -271,11 +281,15 @@ static const char *plan_name(const recur_host_plan *p, char *buf, size_t len)
 	return buf;
 }
 
+static double assumed_rate; /* --assume-rate: for models that state none */
+
 static void bench_model(const char *path, const double *rates, int n_rates, signal clip48,
                         double clip_rate, double seconds)
 {
 	recur_error err;
 	recur_model *m = recur_model_load(path, &err);
+	if (m && !(m->sample_rate > 0))
+		m->sample_rate = assumed_rate;
 	if (!m || !(m->sample_rate > 0)) {
 		fprintf(stderr, "bench-rate: %s: %s\n", path, m ? "no sample rate" : err.msg);
 		recur_model_free(m);
@@ -336,6 +350,8 @@ int main(int argc, char **argv)
 				if (*p == ',')
 					p++;
 			}
+		} else if (strcmp(argv[i], "--assume-rate") == 0 && i + 1 < argc) {
+			assumed_rate = atof(argv[++i]);
 		} else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
 			seconds = atof(argv[++i]);
 		} else if (!clip_path) {
@@ -346,7 +362,7 @@ int main(int argc, char **argv)
 	}
 	if (!clip_path || !n_models) {
 		fprintf(stderr, "usage: bench-rate CLIP.wav MODEL.json... [--rates R,R,...] "
-		                "[--seconds S]\n");
+		                "[--seconds S] [--assume-rate HZ]\n");
 		return 2;
 	}
 	double clip_rate;

@@ -406,11 +406,21 @@ recur_host_rate *recur_host_rate_new(recur_model *m, double host_rate,
 		p->method = RECUR_HOST_SAME;
 		snprintf(p->why, sizeof p->why,
 		         model_rate > 0 ? "same rate" : "the model states no rate");
-	} else if (p->ratio > MAX_M || p->ratio < 1.0 / MAX_M) {
-		set_error(err, "host rate: %g times the model's rate is out of range (0.1..10)",
-		          p->ratio);
+	} else if (opt && opt->force && opt->method == RECUR_HOST_CONVERTED &&
+	           (opt->order < 0 || opt->order > RECUR_HOST_MAX_ORDER)) {
+		set_error(err, "rate method: Lagrange order %g is out of range (0..5)", opt->order);
 		free(r);
 		return NULL;
+	} else if (p->ratio > MAX_M || p->ratio < 1.0 / MAX_M) {
+		/* Beyond what the history holds: only resampling can do it. */
+		p->method = opt && opt->force && opt->method == RECUR_HOST_NAIVE
+		                ? RECUR_HOST_NAIVE
+		                : RECUR_HOST_RESAMPLED;
+		snprintf(
+		    p->why, sizeof p->why,
+		    "%s: the host runs at %.4g times the model's rate, beyond the state delay's "
+		    "range (0.1..10)",
+		    recur_host_method_name(p->method), p->ratio);
 	} else if (!choose(p, m, opt)) {
 		set_error(err, "out of memory (%g)", 0);
 		free(r);
