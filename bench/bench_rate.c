@@ -18,8 +18,9 @@
  *               0.45 of the lower rate), amplitude 0.5;
  *   alias       energy away from the harmonics of a 3 kHz sine (amplitude
  *               0.5), relative to all its energy, in dB (lower is better);
- *   CPU         seconds of computing per second of audio, in percent of one
- *               core.
+ *   CPU         seconds of computing (thread CPU time, so other processes on a
+ *               busy machine do not count) per second of audio, in percent of
+ *               one core.
  * The real-time resampler's output is compared after removing its latency.
  * Prints a Markdown table on stdout. Not a test: run it by hand (nice), see
  * docs/plugin.md. */
@@ -45,7 +46,7 @@ typedef struct {
 static double now(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
