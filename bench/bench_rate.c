@@ -4,9 +4,11 @@
  * converted back (what `recur-process --resample` does).
  *
  *   bench-rate CLIP.wav MODEL.json... [--rates 44100,48000,...] [--seconds S]
- *              [--assume-rate HZ]
+ *              [--assume-rate HZ] [--order N]
  *
- * --assume-rate gives models that state no rate (imported files) one.
+ * --assume-rate gives models that state no rate (imported files) one;
+ * --order runs the state-delay column with that Lagrange order instead of
+ * the chosen one (0 with whole M: the exact delay).
  *
  * For each model and host rate, four ways to run it: naive (the model as if
  * trained at the host rate), the state-delay method with the filter the
@@ -282,7 +284,8 @@ static const char *plan_name(const recur_host_plan *p, char *buf, size_t len)
 	return buf;
 }
 
-static double assumed_rate; /* --assume-rate: for models that state none */
+static double assumed_rate;   /* --assume-rate: for models that state none */
+static int forced_order = -1; /* --order: the state-delay column's filter */
 
 static void bench_model(const char *path, const double *rates, int n_rates, signal clip48,
                         double clip_rate, double seconds)
@@ -314,7 +317,11 @@ static void bench_model(const char *path, const double *rates, int n_rates, sign
 		printf("| %s | %g | %.3f | %s |", name, host / 1000.0, host / m->sample_rate,
 		       plan_name(&chosen, buf, sizeof buf));
 		cell(measure(m, host, &naive, clip, sw, sn, ref_clip, ref_sweep, &p));
-		if (chosen.method == RECUR_HOST_CONVERTED || chosen.method == RECUR_HOST_SAME) {
+		if (forced_order >= 0 && chosen.method != RECUR_HOST_SAME) {
+			recur_host_options forced = {true, RECUR_HOST_CONVERTED, forced_order};
+			cell(measure(m, host, &forced, clip, sw, sn, ref_clip, ref_sweep, &p));
+		} else if (chosen.method == RECUR_HOST_CONVERTED ||
+		           chosen.method == RECUR_HOST_SAME) {
 			cell(s_auto);
 		} else {
 			/* The filter it would have used: the first candidate. */
@@ -351,6 +358,8 @@ int main(int argc, char **argv)
 				if (*p == ',')
 					p++;
 			}
+		} else if (strcmp(argv[i], "--order") == 0 && i + 1 < argc) {
+			forced_order = atoi(argv[++i]);
 		} else if (strcmp(argv[i], "--assume-rate") == 0 && i + 1 < argc) {
 			assumed_rate = atof(argv[++i]);
 		} else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
@@ -363,7 +372,7 @@ int main(int argc, char **argv)
 	}
 	if (!clip_path || !n_models) {
 		fprintf(stderr, "usage: bench-rate CLIP.wav MODEL.json... [--rates R,R,...] "
-		                "[--seconds S] [--assume-rate HZ]\n");
+		                "[--seconds S] [--assume-rate HZ] [--order N]\n");
 		return 2;
 	}
 	double clip_rate;
