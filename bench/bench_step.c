@@ -1,7 +1,10 @@
 /* Per-sample cost of the forward pass: RNN, GRU and LSTM at several hidden
  * sizes, one input and one output, as the plugin runs them.
  *
- *   bench-step [--kernel NAME] [--model CELL-HIDDEN] [--steps N]
+ *   bench-step [--kernel NAME] [--model CELL-HIDDEN] [--steps N] [--dense W[,W]]
+ *
+ * --dense puts one or two tanh dense layers of those widths between the
+ * recurrent layer and the output layer (the model name gains "+dW").
  *
  * Without --steps it times each model (best of 400 runs of 0.1 s of audio at
  * 48 kHz) and prints ns per sample and the real-time factor. With
@@ -9,6 +12,7 @@
  * nothing else, so `valgrind --tool=callgrind --toggle-collect=bench_run`
  * counts the instructions of N samples (see bench/callgrind.sh). */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +40,8 @@ static float uniform(float lo, float hi)
 
 /* PyTorch's default initialisation range, so the activations see realistic
  * values; the padding stays zero. */
+static recur_inner inner; /* --dense */
+
 static recur_model *make_model(recur_cell cell, int hidden)
 {
 	recur_shape s = {.cell = cell,
@@ -46,7 +52,7 @@ static recur_model *make_model(recur_cell cell, int hidden)
 	                 .skip = true,
 	                 .out_act = RECUR_ACT_LINEAR};
 	recur_error err;
-	recur_model *m = recur_model_new(&s, &err);
+	recur_model *m = recur_model_new_dense(&s, &inner, &err);
 	if (!m) {
 		fprintf(stderr, "bench-step: %s\n", err.msg);
 		exit(1);
@@ -60,9 +66,35 @@ static recur_model *make_model(recur_cell cell, int hidden)
 		L->b_x[r] = uniform(-k, k);
 		L->b_h[r] = uniform(-k, k);
 	}
-	for (int j = 0; j < hidden; j++)
+	int in = hidden;
+	for (int d = 0; d < inner.n; d++) {
+		recur_dense_layer *D = &m->dense[d];
+		const float kd = 1.0f / sqrtf((float)in);
+		for (int o = 0; o < D->width; o++) {
+			for (int j = 0; j < in; j++)
+				D->w[(size_t)o * D->in_p + j] = uniform(-kd, kd);
+			D->b[o] = uniform(-kd, kd);
+		}
+		in = D->width;
+	}
+	for (int j = 0; j < in; j++)
 		m->w_out[j] = uniform(-k, k);
 	return m;
+}
+
+/* "16" or "16,8": tanh layers of those widths. */
+static bool parse_dense(const char *text)
+{
+	char *end;
+	inner.n = 0;
+	do {
+		long w = strtol(text, &end, 10);
+		if (end == text || w < 1 || w > RECUR_MAX_HIDDEN || inner.n == RECUR_MAX_DENSE - 1)
+			return false;
+		inner.layer[inner.n++] = (recur_dense){(int)w, RECUR_ACT_TANH};
+		text = end + (*end == ',');
+	} while (*end == ',');
+	return *end == '\0';
 }
 
 /* The measured region; not inlined so callgrind can toggle on it. */
@@ -81,7 +113,7 @@ static double now_ns(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench-step [--kernel generic|sse2|avx2|avx512] "
-	                "[--model rnn|gru|lstm-HIDDEN] [--steps N]\n");
+	                "[--model rnn|gru|lstm-HIDDEN] [--steps N] [--dense W[,W]]\n");
 	exit(2);
 }
 
@@ -100,6 +132,9 @@ int main(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) {
 			only = argv[++i];
+		} else if (strcmp(argv[i], "--dense") == 0 && i + 1 < argc) {
+			if (!parse_dense(argv[++i]))
+				usage();
 		} else if (strcmp(argv[i], "--steps") == 0 && i + 1 < argc) {
 			steps = strtol(argv[++i], NULL, 10);
 			if (steps <= 0)
@@ -141,7 +176,12 @@ int main(int argc, char **argv)
 				double dt = (now_ns() - t0) / (double)RUN_FRAMES;
 				best = dt < best ? dt : best;
 			}
-			printf("%-10s %12.1f %14.0f\n", name, best, 1e9 / RATE / best);
+			char shown[64];
+			int len = snprintf(shown, sizeof shown, "%s", name);
+			for (int d = 0; d < inner.n; d++)
+				len += snprintf(shown + len, sizeof shown - (size_t)len, "+d%d",
+				                inner.layer[d].width);
+			printf("%-10s %12.1f %14.0f\n", shown, best, 1e9 / RATE / best);
 			recur_model_free(m);
 		}
 	}

@@ -471,11 +471,11 @@ static inline void KFN(layer)(const recur_layer *L, const float *x, float *h, fl
 	}
 }
 
-/* Every layer, then the dense stack's products, in one call: the
+/* Every layer, then the output layer's products, in one call: the
  * per-sample path of recur_step without an indirect call per layer and for
- * the head. An RNN top layer that fits one block and feeds the output layer
- * directly hands its h to it in registers and leaves no training record
- * (inference needs none). */
+ * the head, for models without inner dense layers (what the plugin runs
+ * most). An RNN top layer that fits one block hands its h to the head in
+ * registers and leaves no training record (inference needs none). */
 static inline __attribute__((always_inline)) void KFN(forward_body)(recur_model *m, const float *x,
                                                                     float *y)
 {
@@ -486,7 +486,7 @@ static inline __attribute__((always_inline)) void KFN(forward_body)(recur_model 
 		in = m->h[l];
 	}
 	const recur_layer *L = &m->layer[top];
-	if (L->cell == RECUR_CELL_RNN && L->rows_p <= RNN_FUSED_WIDTH * VLEN && m->inner.n == 0) {
+	if (L->cell == RECUR_CELL_RNN && L->rows_p <= RNN_FUSED_WIDTH * VLEN) {
 		const KFN(head_args) hd = {m->w_out, m->b_out, m->shape.n_outputs, m->hidden_p, y};
 		KFN(matvec)
 		(NULL, L->b_x, L->b_h, L->w_x, in, L->in, L->w_h, m->h[top], L->hidden, L->rows_p,
@@ -494,23 +494,55 @@ static inline __attribute__((always_inline)) void KFN(forward_body)(recur_model 
 		return;
 	}
 	KFN(layer)(L, in, m->h[top], m->c[top], m->work);
-	KFN(stack_body)(m, m->h[top], y);
+	KFN(head)(m->w_out, m->b_out, m->h[top], m->shape.n_outputs, m->hidden_p, y);
+}
+
+/* The same for models with inner dense layers: kept out of line, so the
+ * path without them stays as it was. */
+static __attribute__((noinline)) void KFN(forward_stacked)(recur_model *m, const float *x, float *y)
+{
+	const float *in = x;
+	for (int l = 0; l < m->shape.layers; l++) {
+		KFN(layer)(&m->layer[l], in, m->h[l], m->c[l], m->work);
+		in = m->h[l];
+	}
+	KFN(stack_body)(m, in, y);
 }
 
 static void KFN(forward)(recur_model *m, const float *x, float *y)
 {
-	KFN(forward_body)(m, x, y);
+	if (m->inner.n)
+		KFN(forward_stacked)(m, x, y);
+	else
+		KFN(forward_body)(m, x, y);
 }
 
 /* A block of a mono signal with the sample loop inside the kernel unit: no
- * indirect call per sample, and none at all for an RNN top layer. */
+ * indirect call per sample, and none at all for an RNN top layer. The input
+ * gain is applied to the whole block first (into out, which may alias in),
+ * and the choice of forward path is made once per block, so the per-sample
+ * loop of a model without inner layers or gain is what it always was. */
 static void KFN(mono)(recur_model *m, float *x, const float *in, float *out, size_t frames)
 {
 	float y[RECUR_MAX_IO];
 	const bool skip = m->shape.skip;
 	const float gain = m->in_gain;
+	if (gain != 1.0f) {
+		for (size_t t = 0; t < frames; t++)
+			out[t] = gain * in[t];
+		in = out;
+	}
+	if (m->inner.n) {
+		for (size_t t = 0; t < frames; t++) {
+			const float xt = in[t];
+			x[0] = xt;
+			KFN(forward_stacked)(m, x, y);
+			out[t] = skip ? y[0] + xt : y[0];
+		}
+		return;
+	}
 	for (size_t t = 0; t < frames; t++) {
-		const float xt = gain * in[t];
+		const float xt = in[t];
 		x[0] = xt;
 		KFN(forward_body)(m, x, y);
 		out[t] = skip ? y[0] + xt : y[0];
