@@ -1,6 +1,7 @@
 /* Creating, copying and freeing a model: one 64-byte-aligned allocation
- * holding the struct, then params, state and work, laid out as documented at
- * struct recur_model in recur.h. */
+ * holding the struct, then params, state, work and the initial state, laid
+ * out as documented at struct recur_model in recur.h; and its check block,
+ * an allocation of its own. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>

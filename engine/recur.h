@@ -21,9 +21,10 @@ extern "C" {
 #endif
 
 /* The newest version of recur's format this build reads and writes. The
- * writer uses the oldest version that holds the model (1 unless it has a
- * dense stack, an initial state, level gains or a check block), so files of
- * the models earlier builds knew stay readable by them. */
+ * writer uses the oldest version that holds the model (1 unless it has
+ * inner dense layers, a relu or elu output, an initial state, level gains or
+ * a check block), so files of the models earlier builds knew stay readable
+ * by them. */
 #define RECUR_FORMAT_VERSION   2
 #define RECUR_MAX_HIDDEN       128
 #define RECUR_MAX_LAYERS       4

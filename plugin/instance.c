@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+void instance_deactivate(LV2_Handle h)
+{
+	osc_link_deactivate(&((recur_instance *)h)->osc);
+}
+
 void instance_cleanup(LV2_Handle h)
 {
 	recur_instance *p = h;
@@ -23,6 +28,7 @@ static LV2_Worker_Status work(LV2_Handle h, LV2_Worker_Respond_Function respond,
 
 static LV2_Worker_Status work_response(LV2_Handle h, uint32_t size, const void *data)
 {
+	RT_MUTANT("work_response", (recur_instance *)h);
 	return slot_work_response(&((recur_instance *)h)->slot, size, data);
 }
 

@@ -19,6 +19,19 @@ typedef struct {
 	osc_link osc;
 } recur_instance;
 
+/* A test build only (meson's tests/plugin builds the plugin once more with
+ * RECUR_RT_MUTANT and tests/plugin/rt_mutant.c): a deliberate forbidden call
+ * where the host calls the plugin on the audio thread, chosen by the
+ * environment, which the real-time test must catch. Nothing otherwise. */
+#ifdef RECUR_RT_MUTANT
+void rt_mutant_call(const char *where, LV2_Log_Logger *log);
+#define RT_MUTANT(where, instance) rt_mutant_call((where), &(instance)->slot.logger)
+#else
+#define RT_MUTANT(where, instance) ((void)0)
+#endif
+
+/* The host's deactivate: the instance leaves the OSC server. */
+void instance_deactivate(LV2_Handle h);
 /* Closes the OSC link first (the server must not reach a dying slot), then
  * frees the slot's models and the instance itself (one malloc'd block). */
 void instance_cleanup(LV2_Handle h);

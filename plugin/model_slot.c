@@ -14,12 +14,12 @@
 
 /* What run() and restore ask the Worker to do. The path travels inline so the
  * Worker never reads memory the audio thread owns. */
-typedef enum { MSG_LOAD = 1, MSG_FREE = 2 } slot_msg_kind;
+typedef enum { MSG_LOAD = 1, MSG_FREE = 2, MSG_RETRY = 3 } slot_msg_kind;
 
 typedef struct {
 	uint32_t kind;
 	slot_model *to_free; /* MSG_FREE */
-	char path[];         /* MSG_LOAD, NUL-terminated */
+	char path[];         /* MSG_LOAD, NUL-terminated (MSG_RETRY: none, the saved one) */
 } slot_msg;
 
 /* The Worker's answer to MSG_LOAD: the new model, or NULL when it failed. */
@@ -73,7 +73,9 @@ bool slot_init(model_slot *s, const char *plugin_uri, double sample_rate,
 	map_uris(s);
 	lv2_atom_forge_init(&s->forge, s->map);
 	atomic_init(&s->restored, NULL);
+	atomic_init(&s->restore_failed, false);
 	atomic_init(&s->reset_requested, false);
+	atomic_init(&s->retry_requested, false);
 	pthread_mutex_init(&s->saved_lock, NULL);
 	return true;
 }
@@ -158,7 +160,7 @@ static slot_model *load_model(model_slot *s, const char *path)
 		lv2_log_error(&s->logger, "recur: cannot load model \"%s\": %s\n", path, err.msg);
 		return NULL;
 	}
-	if (s->accept && !s->accept(m, path, &s->logger)) {
+	if (s->accept && !s->accept(m, s->sample_rate, path, &s->logger)) {
 		recur_model_free(m);
 		return NULL;
 	}
@@ -178,8 +180,23 @@ static slot_model *load_model(model_slot *s, const char *path)
 		return NULL;
 	}
 	recur_reset(m);
-	set_saved_path(s, path);
 	return sm;
+}
+
+/* The user's choice is remembered before it is tried: a file that cannot be
+ * loaded now stays in the saved state and loads when it comes back. */
+static slot_model *load_requested(model_slot *s, const char *path)
+{
+	set_saved_path(s, path);
+	return load_model(s, path);
+}
+
+/* A reset after a failed load: the path asked for last, once more. */
+static slot_model *load_saved(model_slot *s)
+{
+	char path[SLOT_PATH_MAX];
+	slot_copy_path(s, path, sizeof path);
+	return path[0] ? load_model(s, path) : NULL;
 }
 
 LV2_Worker_Status slot_work(model_slot *s, LV2_Worker_Respond_Function respond,
@@ -192,9 +209,13 @@ LV2_Worker_Status slot_work(model_slot *s, LV2_Worker_Respond_Function respond,
 		slot_model_free(msg->to_free);
 		return LV2_WORKER_SUCCESS;
 	}
-	if (msg->kind != MSG_LOAD || size <= sizeof *msg || ((const char *)data)[size - 1])
+	slot_reply reply;
+	if (msg->kind == MSG_RETRY)
+		reply.loaded = load_saved(s);
+	else if (msg->kind == MSG_LOAD && size > sizeof *msg && !((const char *)data)[size - 1])
+		reply.loaded = load_requested(s, msg->path);
+	else
 		return LV2_WORKER_ERR_UNKNOWN;
-	slot_reply reply = {load_model(s, msg->path)};
 	if (respond(handle, sizeof reply, &reply) != LV2_WORKER_SUCCESS) {
 		/* The audio thread will never see it: do not leak it. */
 		slot_model_free(reply.loaded);
@@ -205,17 +226,32 @@ LV2_Worker_Status slot_work(model_slot *s, LV2_Worker_Respond_Function respond,
 
 /* ---- audio thread ---- */
 
-/* Sends a model the audio thread no longer uses to the Worker to be freed;
- * if the Worker queue is full it waits in the graveyard for the next block. */
-static void retire(model_slot *s, slot_model *old)
+/* A model the audio thread no longer uses waits in the graveyard until
+ * run() sends it to the Worker to be freed. */
+static void bury(model_slot *s, slot_model *old)
 {
 	if (!old)
 		return;
-	slot_msg msg = {MSG_FREE, old};
-	if (s->schedule->schedule_work(s->schedule->handle, sizeof msg, &msg) == LV2_WORKER_SUCCESS)
-		return;
 	old->next = s->graveyard;
 	s->graveyard = old;
+}
+
+/* Sends the models the audio thread no longer uses to the Worker to be
+ * freed; those the Worker queue has no room for wait for the next block.
+ * Only run() calls it: the Worker's schedule is for run(), not for
+ * work_response. */
+static void send_graveyard(model_slot *s)
+{
+	slot_model *g = s->graveyard;
+	s->graveyard = NULL;
+	while (g) {
+		slot_model *next = g->next;
+		slot_msg msg = {MSG_FREE, g};
+		if (s->schedule->schedule_work(s->schedule->handle, sizeof msg, &msg) !=
+		    LV2_WORKER_SUCCESS)
+			bury(s, g);
+		g = next;
+	}
 }
 
 static void swap_in(model_slot *s, slot_model *sm)
@@ -228,7 +264,7 @@ static void swap_in(model_slot *s, slot_model *sm)
 	s->current = sm;
 	s->load_failed = false;
 	s->notify_pending = true;
-	retire(s, old);
+	bury(s, old);
 }
 
 LV2_Worker_Status slot_work_response(model_slot *s, uint32_t size, const void *data)
@@ -246,16 +282,17 @@ LV2_Worker_Status slot_work_response(model_slot *s, uint32_t size, const void *d
 
 void slot_run_begin(model_slot *s)
 {
-	slot_model *g = s->graveyard;
-	s->graveyard = NULL;
-	while (g) {
-		slot_model *next = g->next;
-		retire(s, g);
-		g = next;
-	}
 	slot_model *sm = atomic_exchange_explicit(&s->restored, NULL, memory_order_acq_rel);
 	if (sm)
 		swap_in(s, sm);
+	send_graveyard(s);
+	if (atomic_exchange_explicit(&s->restore_failed, false, memory_order_acq_rel))
+		s->load_failed = true;
+	if (atomic_exchange_explicit(&s->retry_requested, false, memory_order_acq_rel) &&
+	    s->load_failed) {
+		slot_msg msg = {MSG_RETRY, NULL};
+		s->schedule->schedule_work(s->schedule->handle, sizeof msg, &msg);
+	}
 }
 
 slot_status slot_status_now(const model_slot *s)
@@ -461,12 +498,17 @@ LV2_State_Status slot_save(model_slot *s, LV2_State_Store_Function store, LV2_St
 	return st;
 }
 
-/* Loads on the calling (non-audio) thread and hands the model to run(). */
+/* Loads on the calling (non-audio) thread and hands the model, or the news
+ * that it failed, to run(). */
 static LV2_State_Status restore_now(model_slot *s, const char *path)
 {
-	slot_model *sm = load_model(s, path);
-	if (!sm)
+	slot_model *sm = load_requested(s, path);
+	if (!sm) {
+		atomic_store_explicit(&s->restore_failed, true, memory_order_release);
 		return LV2_STATE_ERR_UNKNOWN;
+	}
+	/* A later success outdates an earlier failure not yet seen by run(). */
+	atomic_store_explicit(&s->restore_failed, false, memory_order_release);
 	slot_model_free(atomic_exchange_explicit(&s->restored, sm, memory_order_acq_rel));
 	return LV2_STATE_SUCCESS;
 }

@@ -6,7 +6,9 @@
  *     the new model in at a block boundary without locks, freeing the old one
  *     on the Worker again;
  *   - patch:Get answers and notifications on the notify port;
- *   - state save/restore of the model path;
+ *   - state save/restore of the model path: the path the user asked for,
+ *     kept (and saved) even while that file cannot be loaded, so a session
+ *     saved while its model is missing still names it;
  *   - the status value, the NaN/Inf reset counter and the reset request flag
  *     (atomic, so any thread, e.g. a control server, can ask for a reset).
  *
@@ -94,25 +96,33 @@ typedef struct {
 	bool notify_pending; /* send patch:Set of the current path on the next run */
 	bool load_failed;
 	uint32_t nan_resets;
-	/* Models waiting to be sent to the Worker for freeing because its queue
-	 * was full; linked through slot_model.next, so nothing is allocated. */
+	/* Models swapped out, waiting for run() to send them to the Worker to be
+	 * freed (again at the next block when its queue was full); linked
+	 * through slot_model.next, so nothing is allocated. */
 	slot_model *graveyard;
 
 	/* Handed over by a restore that had no Worker: the audio thread takes it
 	 * at its next block and sends the old one to the Worker to be freed. */
 	_Atomic(slot_model *) restored;
+	/* Set by such a restore when its load failed: status 3 at the next block. */
+	atomic_bool restore_failed;
 	atomic_bool reset_requested;
+	atomic_bool retry_requested; /* by a reset: try a failed path again */
 
-	/* The path state save writes: set by the Worker and restore when a load
-	 * succeeds, so save never touches a model the audio thread may free. */
+	/* The path state save writes: the last path a load was asked for (by
+	 * patch:Set, OSC or restore), set by the Worker and restore when they try
+	 * it, loaded or not, so save never touches a model the audio thread may
+	 * free and a missing file is not forgotten. */
 	pthread_mutex_t saved_lock;
 	char saved_path[SLOT_PATH_MAX];
 
-	/* Optional, set after slot_init by plugins whose ports limit the models
-	 * they can run: called where a model is read (Worker or restore) before
-	 * it is accepted; false refuses it, after logging why through log, and
-	 * the previous model keeps running. */
-	bool (*accept)(const recur_model *m, const char *path, LV2_Log_Logger *log);
+	/* Optional, set after slot_init by plugins whose ports or per-sample
+	 * cost limit the models they can run: called where a model is read
+	 * (Worker or restore) before it is accepted, with the host's sample rate;
+	 * false refuses it, after logging why through log, and the previous model
+	 * keeps running. */
+	bool (*accept)(const recur_model *m, double host_rate, const char *path,
+	               LV2_Log_Logger *log);
 	/* Set by plugins that step a model at its own rate: a model trained at
 	 * another rate than the host's is then no mismatch and not warned about. */
 	bool own_rate;
@@ -127,7 +137,8 @@ void slot_fini(model_slot *s);
 
 /* ---- audio thread ---- */
 
-/* At the start of run(): picks up a model handed over by restore. */
+/* At the start of run(): picks up a model (or a failure) handed over by
+ * restore, and asks the Worker to retry a failed path after a reset. */
 void slot_run_begin(model_slot *s);
 /* Handles patch:Set/Get events of the control sequence and writes
  * notifications into the notify port (its capacity is read from the port). */
@@ -151,10 +162,13 @@ static inline bool slot_take_reset(model_slot *s)
 {
 	return atomic_exchange_explicit(&s->reset_requested, false, memory_order_acq_rel);
 }
-/* Any thread. */
+/* Any thread. A reset while the last load failed also has the Worker try
+ * that path again (slot_run_begin), so a model whose file has come back
+ * loads. */
 static inline void slot_request_reset(model_slot *s)
 {
 	atomic_store_explicit(&s->reset_requested, true, memory_order_release);
+	atomic_store_explicit(&s->retry_requested, true, memory_order_release);
 }
 /* Asks the Worker to load path (len bytes, no NUL needed), as a patch:Set
  * does; for paths arriving by other routes (a control server's mailbox).
@@ -166,8 +180,8 @@ void slot_guard_state(model_slot *s, bool output_was_bad);
 
 /* ---- other threads ---- */
 
-/* The path of the model last loaded ("" for none), NUL-terminated; takes a
- * lock, so never from the audio thread. */
+/* The model path the user asked for last ("" for none), loaded or not,
+ * NUL-terminated; takes a lock, so never from the audio thread. */
 void slot_copy_path(model_slot *s, char *buf, size_t size);
 
 /* ---- LV2 Worker and State ---- */

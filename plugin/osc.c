@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -36,6 +37,9 @@ typedef struct {
 	atomic_uint_fast64_t accepted, rejected;
 	char start_error[256]; /* liblo's reason while a start fails (under life) */
 	atomic_bool starting;
+	/* The reply budget (server thread only), see reply_allowed. */
+	double reply_tokens;
+	struct timespec reply_refilled;
 } osc_registry;
 
 static osc_registry g = {
@@ -71,8 +75,33 @@ static int32_t arg_int(lo_arg *a)
 
 /* ---- replies ---- */
 
+/* Replies are limited to OSC_REPLY_RATE packets per second, in bursts of
+ * OSC_REPLY_RATE: a request is tiny and a /recur/list reply is one packet
+ * per instance, so without a limit the server would multiply whatever
+ * arrives, including requests with a forged sender address. A request whose
+ * whole reply does not fit in the budget gets none and counts as rejected. */
+static bool reply_allowed(int packets)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (g.reply_refilled.tv_sec == 0 && g.reply_refilled.tv_nsec == 0) {
+		g.reply_tokens = OSC_REPLY_RATE;
+	} else {
+		double elapsed = (double)(now.tv_sec - g.reply_refilled.tv_sec) +
+		                 (double)(now.tv_nsec - g.reply_refilled.tv_nsec) * 1e-9;
+		g.reply_tokens += elapsed * OSC_REPLY_RATE;
+		if (g.reply_tokens > OSC_REPLY_RATE)
+			g.reply_tokens = OSC_REPLY_RATE;
+	}
+	g.reply_refilled = now;
+	if (g.reply_tokens < packets)
+		return false;
+	g.reply_tokens -= packets;
+	return true;
+}
+
 /* Where to answer: the sender's address, or its host at the port the
- * message named. NULL when the port is out of range. */
+ * message named; never another host. NULL when the port is out of range. */
 static lo_address reply_address(lo_message msg, bool has_port, lo_arg **argv)
 {
 	lo_address src = lo_message_get_source(msg);
@@ -160,7 +189,8 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 	lo_server server = user_data;
 	osc_request r = osc_parse_request(path, types, OSC_MAX_ID);
 	if (r.cmd == OSC_CMD_STATS) {
-		lo_address to = reply_address(msg, r.has_reply_port, argv);
+		lo_address to =
+		    reply_allowed(1) ? reply_address(msg, r.has_reply_port, argv) : NULL;
 		if (!to) {
 			count(false);
 			return 0;
@@ -180,7 +210,7 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 		ok = do_reset_all();
 		break;
 	case OSC_CMD_LIST:
-		ok = to && reply_list(server, to);
+		ok = to && reply_allowed(g.attached + 1) && reply_list(server, to);
 		break;
 	case OSC_CMD_RESET:
 	case OSC_CMD_BYPASS:

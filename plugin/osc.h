@@ -7,6 +7,9 @@
  *   /recur/list [i port]      replies /recur/instance i s (id, model path)
  *                             per instance, then /recur/list/end i (count)
  *   /recur/stats [i port]     replies /recur/stats h h (accepted, rejected)
+ *
+ * Replies go to the sender's own address (its port, or the one it names),
+ * at most OSC_REPLY_RATE packets per second.
  *   /recur/<id>/reset
  *   /recur/<id>/bypass i      nonzero bypasses, 0 ends the OSC bypass
  *   /recur/<id>/load s        absolute path of a model file
@@ -19,7 +22,8 @@
  * atomics or a lock-free mailbox (osc_mailbox.h) and return at once.
  *
  * The server starts with the first attached instance and stops (its thread
- * joined) with the last detach. Its port and address are read from the
+ * joined) with the last detach; instances attach when activated
+ * (osc_link.h). Its port and address are read from the
  * environment when it starts:
  *   RECUR_OSC_PORT  UDP port, default OSC_DEFAULT_PORT; 0 turns OSC off
  *   RECUR_OSC_BIND  IPv4 address to listen on, default 127.0.0.1
@@ -36,6 +40,8 @@
 
 #define OSC_DEFAULT_PORT 9870
 #define OSC_DEFAULT_BIND "127.0.0.1"
+/* Reply packets per second, and the largest burst (osc.c). */
+#define OSC_REPLY_RATE 512
 /* Ids run 1..OSC_MAX_ID; an instance beyond that is not addressable. */
 #define OSC_MAX_ID 255
 

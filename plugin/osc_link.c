@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- called on the OSC server thread ---- */
 
@@ -50,18 +51,37 @@ void osc_link_open(osc_link *l, model_slot *slot)
 	snprintf(key, sizeof key, "%s#osc_id", slot->plugin_uri);
 	l->osc_id_key = slot->map->map(slot->map->handle, key);
 	lv2_atom_forge_init(&l->forge, slot->map);
-	atomic_init(&l->id, osc_attach(&l->client, 0, &slot->logger));
+	atomic_init(&l->id, 0);
+	atomic_init(&l->wanted_id, 0);
+	l->owner = getpid();
 }
 
-void osc_link_close(osc_link *l)
+void osc_link_activate(osc_link *l)
+{
+	if (l->client.id || getpid() != l->owner)
+		return;
+	int id = osc_attach(&l->client, atomic_load(&l->wanted_id), &l->slot->logger);
+	if (id)
+		atomic_store(&l->wanted_id, id);
+	atomic_store(&l->id, id);
+}
+
+void osc_link_deactivate(osc_link *l)
 {
 	osc_detach(&l->client);
 	atomic_store(&l->id, 0);
 }
 
+void osc_link_close(osc_link *l)
+{
+	osc_link_deactivate(l);
+}
+
 LV2_State_Status osc_link_save(osc_link *l, LV2_State_Store_Function store, LV2_State_Handle handle)
 {
 	int32_t id = osc_link_id(l);
+	if (id <= 0)
+		id = atomic_load(&l->wanted_id);
 	if (id <= 0)
 		return LV2_STATE_SUCCESS;
 	return store(handle, l->osc_id_key, &id, sizeof id, l->slot->uris.atom_Int,
@@ -77,7 +97,15 @@ void osc_link_restore(osc_link *l, LV2_State_Retrieve_Function retrieve, LV2_Sta
 		return; /* none saved (or not ours): keep the id we have */
 	int32_t wanted;
 	memcpy(&wanted, value, sizeof wanted);
-	atomic_store(&l->id, osc_claim_id(&l->client, wanted));
+	if (wanted < 1 || wanted > OSC_MAX_ID)
+		return;
+	if (!l->client.id) {
+		atomic_store(&l->wanted_id, wanted); /* taken at activation */
+		return;
+	}
+	int id = osc_claim_id(&l->client, wanted);
+	atomic_store(&l->wanted_id, id);
+	atomic_store(&l->id, id);
 }
 
 /* ---- audio thread ---- */

@@ -10,9 +10,18 @@
  *              the very path a host's file chooser does (Worker, swap, notify)
  *   list    -> the slot's saved path (under its own non-real-time lock)
  *
- * Threads: osc_link_open/close/save/restore on the host's non-real-time
- * threads; osc_link_run, osc_link_bypassed and osc_link_id on the audio
- * thread (no locks, no allocation, no system calls).
+ * Lifetime: an instance joins the server when the host activates it and
+ * leaves when the host deactivates (or frees) it, so the server's port and
+ * thread exist only while some instance may run. A plugin scanner or
+ * validator that only instantiates and frees opens no port and leaves no
+ * thread behind. An instance activated from another process than the one
+ * that instantiated it (a validator's child sharing its memory, as lv2lint
+ * runs every call) stays without OSC: a thread started there would keep
+ * that process from ever exiting.
+ *
+ * Threads: osc_link_open/activate/deactivate/close/save/restore on the
+ * host's non-real-time threads; osc_link_run, osc_link_bypassed and
+ * osc_link_id on the audio thread (no locks, no allocation, no system calls).
  */
 #ifndef RECUR_OSC_LINK_H
 #define RECUR_OSC_LINK_H
@@ -26,12 +35,15 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 typedef struct {
 	osc_client client; /* registry entry; client.id written under its lock */
 	model_slot *slot;
 	atomic_bool bypass;
-	atomic_int id; /* client.id, published for run() */
+	atomic_int id;        /* client.id, published for run(); 0 while inactive */
+	atomic_int wanted_id; /* the id to ask for at the next activation */
+	pid_t owner;          /* the process that instantiated the instance */
 	osc_mailbox mailbox;
 	LV2_URID osc_id_key; /* state key <plugin>#osc_id */
 	LV2_Atom_Forge forge;
@@ -39,8 +51,14 @@ typedef struct {
 	uint64_t set_buf[(OSC_MAILBOX_BYTES + 256) / 8];
 } osc_link;
 
-/* After slot_init: maps what it needs and attaches to the server. */
+/* After slot_init: maps what it needs; does not attach yet. */
 void osc_link_open(osc_link *l, model_slot *slot);
+/* From the plugin's activate: attaches (the first instance starts the
+ * server), under the id it had before or restored. */
+void osc_link_activate(osc_link *l);
+/* From deactivate: detaches (the last instance stops the server); the id is
+ * kept for the next activation and the saved state. */
+void osc_link_deactivate(osc_link *l);
 /* Before slot_fini: detaches; the server never calls this instance again. */
 void osc_link_close(osc_link *l);
 

@@ -277,6 +277,7 @@ static void run(LV2_Handle h, uint32_t frames)
 #endif
 	recur_audio *p = h;
 	model_slot *s = &p->base.slot;
+	RT_MUTANT("run", &p->base);
 	slot_run_begin(s);
 	slot_run_events(s, p->control, p->notify);
 	osc_link_run(&p->base.osc);
@@ -313,15 +314,22 @@ static void run(LV2_Handle h, uint32_t frames)
 }
 
 /* A fresh start after the host (re)activates: no ramps from stale values,
- * no state from before. */
+ * no state from before; the instance joins the OSC server. */
 static void activate(LV2_Handle h)
 {
 	recur_audio *p = h;
 	p->primed = false;
 	slot_request_reset(&p->base.slot);
+	osc_link_activate(&p->base.osc);
 }
 
 const LV2_Descriptor recur_audio_descriptor = {
-    RECUR_PLUGIN_URI,        instantiate, connect_port, activate, run, NULL, instance_cleanup,
+    RECUR_PLUGIN_URI,
+    instantiate,
+    connect_port,
+    activate,
+    run,
+    instance_deactivate,
+    instance_cleanup,
     instance_extension_data,
 };

@@ -30,6 +30,11 @@
 #define RECUR_CV_PLUGIN_URI RECUR_URI_BASE "recur-cv"
 /* Frames per inner pass: fixed scratch in the instance, any block length. */
 #define CHUNK 256
+/* A model faster than the host takes several network steps on one host
+ * sample (engine/rate.h). The model file sets its rate, so this bounds what
+ * a file can make one sample cost: at most this many steps, each of a size
+ * the model format limits. Faster models are refused when they load. */
+#define CV_MAX_STEPS_PER_SAMPLE 4
 
 typedef struct {
 	recur_instance base; /* first: the handle is also a recur_instance */
@@ -55,11 +60,30 @@ typedef struct {
 	float y[CHUNK * CV_CHANNELS] __attribute__((aligned(64)));
 } recur_cv;
 
+/* The rates as recur_rate_init takes them, whole milli-hertz: with the
+ * model's at most CV_MAX_STEPS_PER_SAMPLE times the host's, the phase that
+ * gains M per sample and loses H per step ends at most that many steps on
+ * one sample. */
+static bool too_fast(double model_rate, double host_rate)
+{
+	return round(model_rate * 1000.0) > CV_MAX_STEPS_PER_SAMPLE * round(host_rate * 1000.0);
+}
+
 /* Runs on the Worker (or in restore): refuses models the ports cannot carry
- * and tells the user which CV port is which model input and output. */
-static bool accept_model(const recur_model *m, const char *path, LV2_Log_Logger *log)
+ * or that would step too often per host sample, and tells the user which CV
+ * port is which model input and output. */
+static bool accept_model(const recur_model *m, double host_rate, const char *path,
+                         LV2_Log_Logger *log)
 {
 	const recur_shape *s = &m->shape;
+	if (too_fast(m->sample_rate, host_rate)) {
+		lv2_log_error(log,
+		              "recur-cv: model \"%s\" runs at %g frames per second, more than %d "
+		              "steps per sample of the host's %g Hz; refused, the previous model "
+		              "keeps running\n",
+		              path, m->sample_rate, CV_MAX_STEPS_PER_SAMPLE, host_rate);
+		return false;
+	}
 	if (s->n_inputs > CV_CHANNELS || s->n_outputs > CV_CHANNELS) {
 		lv2_log_error(log,
 		              "recur-cv: model \"%s\" has %d inputs and %d outputs, but the plugin "
@@ -253,6 +277,7 @@ static void run(LV2_Handle h, uint32_t frames)
 #endif
 	recur_cv *p = h;
 	model_slot *s = &p->base.slot;
+	RT_MUTANT("run", &p->base);
 	slot_run_begin(s);
 	slot_run_events(s, p->control, p->notify);
 	osc_link_run(&p->base.osc);
@@ -291,15 +316,23 @@ static void run(LV2_Handle h, uint32_t frames)
 #endif
 }
 
-/* A fresh start after the host (re)activates: no state from before. */
+/* A fresh start after the host (re)activates: no state from before; the
+ * instance joins the OSC server. */
 static void activate(LV2_Handle h)
 {
 	recur_cv *p = h;
 	p->clocked = NULL;
 	slot_request_reset(&p->base.slot);
+	osc_link_activate(&p->base.osc);
 }
 
 const LV2_Descriptor recur_cv_descriptor = {
-    RECUR_CV_PLUGIN_URI,     instantiate, connect_port, activate, run, NULL, instance_cleanup,
+    RECUR_CV_PLUGIN_URI,
+    instantiate,
+    connect_port,
+    activate,
+    run,
+    instance_deactivate,
+    instance_cleanup,
     instance_extension_data,
 };

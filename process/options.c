@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <float.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -140,6 +141,8 @@ static int parse_cond(const char *arg, process_options *o)
 	double v;
 	if (!eq || eq == arg || !parse_real(eq + 1, &v))
 		return usage_error("--cond wants NAME=NUMBER, got \"%s\"", arg);
+	if (fabs(v) > FLT_MAX)
+		return usage_error("--cond %s: the value is beyond a float's range", arg);
 	if (o->n_cond == RECUR_MAX_IO)
 		return usage_error("too many --cond options (at most %s)", "16");
 	o->cond[o->n_cond++] = (cond_arg){arg, (size_t)(eq - arg), (float)v};

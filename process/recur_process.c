@@ -7,10 +7,12 @@
 
 #include "audio_io.h"
 #include "csv.h"
+#include "denormals.h"
 #include "esr.h"
 #include "feed.h"
 #include "host.h"
 #include "options.h"
+#include "output.h"
 #include "recur.h"
 #include "run.h"
 
@@ -217,12 +219,33 @@ static int process(recur_model *m, const process_options *o)
 	return status;
 }
 
+/* OUTPUT may replace neither a file the run reads nor one of another kind. */
+static bool output_is_safe(const process_options *o)
+{
+	if (!o->output)
+		return true;
+	const file_use reads[] = {
+	    {o->model, "MODEL"}, {o->input, "INPUT"}, {o->esr_target, "--esr"}};
+	char err[1200];
+	if (!output_check((file_use){o->output, "OUTPUT"},
+	                  o->output_kind == KIND_CSV ? OUTPUT_TEXT : OUTPUT_AUDIO, reads,
+	                  sizeof reads / sizeof reads[0], err, sizeof err)) {
+		fprintf(stderr, "recur-process: %s\n", err);
+		return false;
+	}
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	process_options o;
 	int status = options_parse(argc, argv, &o);
 	if (status >= 0)
 		return status;
+	if (!output_is_safe(&o))
+		return EXIT_RUNTIME;
+	output_clean_up_on_signals();
+	recur_flush_denormals();
 	recur_error err = {{0}};
 	recur_model *m = recur_model_load(o.model, &err);
 	if (!m) {

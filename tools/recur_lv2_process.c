@@ -4,34 +4,45 @@
  * restored as lilv state, a model is sent as a patch:Set and loaded by the
  * plugin's Worker, and the audio goes through run() in blocks.
  *
- * usage: recur-lv2-process [options] PLUGIN_URI IN.wav OUT.wav
+ * Usage: recur-lv2-process [OPTIONS] PLUGIN_URI IN.wav OUT.wav
  * The host itself (features, Worker, ports) is tests/plugin/host.h, the
  * same one the plugin's tests drive; here the Worker runs synchronously
  * between blocks.
  */
 #include "host.h"
 
+#include "audio_io.h"
+#include "output.h"
+
 #include <lv2/presets/presets.h>
 #include <sndfile.h>
 
 #include <errno.h>
+#include <float.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_SETS 16
 
+#ifndef RECUR_VERSION
+#define RECUR_VERSION "unknown"
+#endif
+
 static const char usage[] =
-    "usage: recur-lv2-process [options] PLUGIN_URI IN.wav OUT.wav\n"
+    "Usage: recur-lv2-process [OPTIONS] PLUGIN_URI IN.wav OUT.wav\n"
     "Runs the LV2 plugin PLUGIN_URI (found on LV2_PATH) over a mono audio file.\n"
     "  --preset URI      restore this preset of the plugin first\n"
     "  --model FILE      load this model (patch:Set of the plugin's model parameter)\n"
     "  --set SYMBOL=V    set a control input port (repeatable)\n"
     "  --block N         frames per run() call, 1..8192 (default 256)\n"
     "  --list-presets    print the plugin's presets and exit\n"
-    "  --help\n"
-    "The output is a 32-bit float WAV at the input's sample rate.\n";
+    "  -h, --help        this text\n"
+    "  -V, --version     the version\n"
+    "The output is a 32-bit float WAV at the input's sample rate, written beside\n"
+    "OUT.wav and renamed over it when whole; OUT.wav may not be IN.wav or the model.\n";
 
 /* One control port setting from --set. */
 typedef struct {
@@ -63,26 +74,24 @@ static bool parse_set(const char *arg, port_setting *s)
 	char *end;
 	errno = 0;
 	double v = strtod(eq + 1, &end);
-	if (errno || end == eq + 1 || *end)
+	if (errno || end == eq + 1 || *end || !(fabs(v) <= FLT_MAX))
 		return false;
 	snprintf(s->symbol, sizeof s->symbol, "%.*s", (int)(eq - arg), arg);
 	s->value = (float)v;
 	return true;
 }
 
-/* 0: go on; 1: stop with success (--help); 2: bad command line. */
+/* 0: go on; 1: stop with success (--help, --version); 2: bad command line. */
 static int parse_options(int argc, char **argv, options *o)
 {
-	static const struct option longs[] = {{"preset", required_argument, 0, 'p'},
-	                                      {"model", required_argument, 0, 'm'},
-	                                      {"set", required_argument, 0, 's'},
-	                                      {"block", required_argument, 0, 'b'},
-	                                      {"list-presets", no_argument, 0, 'l'},
-	                                      {"help", no_argument, 0, 'h'},
-	                                      {0, 0, 0, 0}};
+	static const struct option longs[] = {
+	    {"preset", required_argument, 0, 'p'}, {"model", required_argument, 0, 'm'},
+	    {"set", required_argument, 0, 's'},    {"block", required_argument, 0, 'b'},
+	    {"list-presets", no_argument, 0, 'l'}, {"help", no_argument, 0, 'h'},
+	    {"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
 	*o = (options){.block = 256};
 	int c;
-	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", longs, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'p':
@@ -116,6 +125,9 @@ static int parse_options(int argc, char **argv, options *o)
 			break;
 		case 'h':
 			fputs(usage, stdout);
+			return 1;
+		case 'V':
+			printf("recur-lv2-process %s\n", RECUR_VERSION);
 			return 1;
 		default:
 			fputs(usage, stderr);
@@ -166,16 +178,24 @@ static bool read_clip(const char *path, clip *c)
 
 static bool write_clip(const char *path, const float *x, size_t frames, int rate)
 {
-	SF_INFO info = {
-	    .samplerate = rate, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
-	SNDFILE *f = sf_open(path, SFM_WRITE, &info);
-	bool ok = f && sf_writef_float(f, x, (sf_count_t)frames) == (sf_count_t)frames;
-	if (f)
-		ok = sf_close(f) == 0 && ok;
+	char err[600];
+	bool ok = audio_write(path, x, frames, 1, rate, AUDIO_WAV, AUDIO_FLOAT, err, sizeof err);
 	if (!ok)
-		fprintf(stderr, "recur-lv2-process: cannot write %s: %s\n", path,
-		        sf_strerror(NULL));
+		fprintf(stderr, "recur-lv2-process: %s\n", err);
 	return ok;
+}
+
+/* OUT.wav may replace neither a file the run reads nor one of another kind. */
+static bool output_is_safe(const options *o)
+{
+	const file_use reads[] = {{o->in_path, "IN.wav"}, {o->model, "--model"}};
+	char err[1200];
+	if (!output_check((file_use){o->out_path, "OUT.wav"}, OUTPUT_AUDIO, reads,
+	                  sizeof reads / sizeof reads[0], err, sizeof err)) {
+		fprintf(stderr, "recur-lv2-process: %s\n", err);
+		return false;
+	}
+	return true;
 }
 
 static void list_presets(test_host *h)
@@ -287,5 +307,8 @@ int main(int argc, char **argv)
 	int parsed = parse_options(argc, argv, &o);
 	if (parsed)
 		return parsed == 1 ? 0 : 2;
+	if (!o.list_presets && !output_is_safe(&o))
+		return 1;
+	output_clean_up_on_signals();
 	return run(&o);
 }

@@ -4,14 +4,53 @@
  * frames of FFT_SIZE samples, half overlapping, their powers averaged. 0 dB
  * is a full-scale sine (peak 1) whose frequency falls on a bin.
  *
- * usage: recur-spectrum IN.wav [FFT_SIZE (4096, a power of two)]
+ * Usage: recur-spectrum [OPTIONS] IN.wav [FFT_SIZE]
  */
 #include <complex.h>
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#ifndef RECUR_VERSION
+#define RECUR_VERSION "unknown"
+#endif
+
+static const char usage[] =
+    "Usage: recur-spectrum [OPTIONS] IN.wav [FFT_SIZE]\n"
+    "Prints the average spectrum of a mono audio file, \"frequency_hz level_db\" per\n"
+    "line from DC to Nyquist, on stdout: Hann-windowed frames of FFT_SIZE samples\n"
+    "(a power of two, default 4096), half overlapping. 0 dB is a full-scale sine.\n"
+    "  -h, --help        this text\n"
+    "  -V, --version     the version\n";
+
+/* 0: go on; 1: stop with success (--help, --version); 2: bad command line. */
+static int parse_options(int argc, char **argv)
+{
+	static const struct option longs[] = {
+	    {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "hV", longs, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return 1;
+		}
+		if (c == 'V') {
+			printf("recur-spectrum %s\n", RECUR_VERSION);
+			return 1;
+		}
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (argc - optind < 1 || argc - optind > 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	return 0;
+}
 
 /* In-place iterative radix-2 FFT; n is a power of two. */
 static void fft(double complex *a, size_t n)
@@ -66,10 +105,11 @@ static float *read_mono(const char *path, size_t *frames, int *rate)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: recur-spectrum IN.wav [FFT_SIZE]\n");
-		return 2;
-	}
+	int parsed = parse_options(argc, argv);
+	if (parsed)
+		return parsed == 1 ? 0 : 2;
+	argv += optind - 1;
+	argc -= optind - 1;
 	size_t n = 4096;
 	if (argc == 3) {
 		char *end;
@@ -117,5 +157,9 @@ int main(int argc, char **argv)
 		printf("%.3f %.2f\n", (double)k * rate / (double)n, 20.0 * log10(mag + 1e-12));
 	}
 	free(x), free(buf), free(power);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "recur-spectrum: cannot write the spectrum: %s\n", strerror(errno));
+		return 1;
+	}
 	return 0;
 }

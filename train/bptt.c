@@ -239,9 +239,11 @@ typedef float v8 __attribute__((vector_size(8 * sizeof(float))));
 typedef float v4 __attribute__((vector_size(4 * sizeof(float))));
 
 /* Sum of the lanes as a tree of halves: four dependent additions instead of
- * sixteen, in a fixed order. */
-static INLINE float hsum(v16 v)
+ * sixteen, in a fixed order. By pointer: a vector passed by value has another
+ * calling convention in each target clone of the callers (-Wpsabi). */
+static INLINE float hsum(const v16 *p)
 {
+	const v16 v = *p;
 	const v8 a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
 	             __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
 	const v4 b =
@@ -293,7 +295,7 @@ static void MULTIVERSION columns_backward(const float *W, float *G, const float 
 		columns4(W, G, v, j, g, rows_p, acc);
 		if (dv)
 			for (int c = 0; c < 4; c++)
-				dv[j + c] = (keep ? keep[j + c] : dv[j + c]) + hsum(acc[c]);
+				dv[j + c] = (keep ? keep[j + c] : dv[j + c]) + hsum(&acc[c]);
 	}
 	for (; j < ncols; j++) {
 		const v16 *w = (const v16 *)(W + (size_t)j * rows_p);
@@ -305,7 +307,7 @@ static void MULTIVERSION columns_backward(const float *W, float *G, const float 
 			acc += w[i] * g[i];
 		}
 		if (dv)
-			dv[j] = (keep ? keep[j] : dv[j]) + hsum(acc);
+			dv[j] = (keep ? keep[j] : dv[j]) + hsum(&acc);
 	}
 }
 

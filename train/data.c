@@ -1,6 +1,6 @@
 /*
  * Loading training data and splitting it. Audio goes through libsndfile
- * (process/audio_io.c), CSV through process/csv.c, so recur-process and
+ * (fileio/audio_io.c), CSV through fileio/csv.c, so recur-process and
  * recur-train read files the same way.
  */
 #include "data.h"
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../process/audio_io.h"
-#include "../process/csv.h"
+#include "audio_io.h"
+#include "csv.h"
 
 void data_init(data_set *d)
 {

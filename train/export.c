@@ -9,22 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Temporary file, fsync, rename: a reader never sees half a file. */
+#include "output.h"
+
+/* Through a temporary file (fileio/output.h): a reader never sees half a
+ * file, and a failure leaves the previous one. */
 static bool write_atomic(const char *path, const char *text, recur_error *err)
 {
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	bool ok = f && fputs(text, f) >= 0;
-	ok = f && fflush(f) == 0 && ok && fsync(fileno(f)) == 0;
-	ok = f && fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		snprintf(err->msg, sizeof err->msg, "%.200s: cannot write: %s", path,
-		         strerror(errno));
-		remove(tmp);
-		return false;
-	}
-	return true;
+	return output_write_all(path, text, strlen(text), err->msg, sizeof err->msg);
 }
 
 /* Keras gate k (LSTM i,f,c,o; GRU z,r,h) is PyTorch gate keras_gate[k]. */

@@ -13,8 +13,15 @@
 #include <unistd.h>
 
 #include "data.h"
+#include "denormals.h"
 #include "export.h"
+#include "outputs.h"
+#include "run_log.h"
 #include "trainer.h"
+
+#ifndef RECUR_VERSION
+#define RECUR_VERSION "unknown"
+#endif
 
 static volatile int stop_requested;
 
@@ -25,7 +32,7 @@ static void on_signal(int sig)
 }
 
 static const char usage[] =
-    "usage: recur-train [options] --out MODEL.json\n"
+    "Usage: recur-train [OPTIONS] --out MODEL.json\n"
     "\n"
     "Data (audio: WAV, FLAC, AIFF; all files at one sample rate):\n"
     "  --input IN --target OUT   a pair of recordings (repeat for more pairs)\n"
@@ -54,7 +61,8 @@ static const char usage[] =
     "  --export aidax FILE       also write AIDA-X / RTNeural JSON (LSTM, GRU)\n"
     "  --preset FILE.ttl         also write an LV2 preset that loads the model\n"
     "  --quiet                   no progress on stderr\n"
-    "  --help\n";
+    "  -h, --help                this text\n"
+    "  -V, --version             the version\n";
 
 typedef struct {
 	train_config cfg;
@@ -105,7 +113,8 @@ enum {
 	O_WD,
 	O_PATIENCE,
 	O_CKPT,
-	O_HELP
+	O_HELP = 'h',
+	O_VERSION = 'V',
 };
 
 static const struct option long_opts[] = {
@@ -147,6 +156,7 @@ static const struct option long_opts[] = {
     {"patience", required_argument, 0, O_PATIENCE},
     {"checkpoint", required_argument, 0, O_CKPT},
     {"help", no_argument, 0, O_HELP},
+    {"version", no_argument, 0, O_VERSION},
     {0, 0, 0, 0},
 };
 
@@ -275,7 +285,7 @@ static bool parse_file_options(int argc, char **argv, options *o)
 	int c;
 	opterr = 0;
 	/* "+": no reordering of argv, so --export's second argument stays put */
-	while ((c = getopt_long(argc, argv, "+", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hV", long_opts, NULL)) != -1) {
 		if (c == O_TRIM)
 			o->trim = true;
 		else if (c == O_CHANNEL && !numeric_option(c, optarg, o))
@@ -297,7 +307,7 @@ static bool parse_args(int argc, char **argv, options *o, data_set *d)
 	const char *pending_input = NULL, *pending_val = NULL;
 	recur_error err = {{0}};
 	int c, v;
-	while ((c = getopt_long(argc, argv, "+", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hV", long_opts, NULL)) != -1) {
 		bool ok = true;
 		switch (c) {
 		case O_INPUT:
@@ -386,6 +396,9 @@ static bool parse_args(int argc, char **argv, options *o, data_set *d)
 			break;
 		case O_HELP:
 			fputs(usage, stdout);
+			exit(0);
+		case O_VERSION:
+			printf("recur-train %s\n", RECUR_VERSION);
 			exit(0);
 		case '?':
 			fputs(usage, stderr);
@@ -496,6 +509,45 @@ static void name_ports(recur_model *m, const data_set *d)
 		snprintf(m->outputs[i].name, RECUR_NAME_LEN, "%s", d->output_names[i]);
 }
 
+/* Training stopped on a failed write, or the model could not be saved:
+ * says what failed and where the model went. */
+static void report_lost_output(const train_result *res, const recur_error *err,
+                               const recur_error *save_err, const char *saved_to)
+{
+	fprintf(stderr, "recur-train: ");
+	if (res->write_failed)
+		fprintf(stderr, "%s; ", err->msg);
+	if (save_err->msg[0])
+		fprintf(stderr, "%s; ", save_err->msg);
+	if (saved_to[0])
+		fprintf(stderr,
+		        "training stopped after %d epochs: the best model so far (epoch %d) is in "
+		        "%s\n",
+		        res->epochs, res->best_epoch, saved_to);
+	else
+		fprintf(stderr, "the trained model could not be written\n");
+}
+
+/* The model (or, failing that, its rescue), then the export and the preset.
+ * *reported: the failure has been told already. */
+static int write_results(const options *o, const recur_model *m, const train_result *res,
+                         recur_error *err, bool *reported)
+{
+	recur_error save_err = {{0}};
+	char saved_to[4200];
+	bool saved = model_save_or_rescue(m, o->out, saved_to, sizeof saved_to, &save_err);
+	if (!saved || res->write_failed) {
+		report_lost_output(res, err, &save_err, saved_to);
+		*reported = true;
+		return 1;
+	}
+	if (o->aidax && !export_aidax(m, o->aidax, err))
+		return 1;
+	if (o->preset && !write_preset(o->preset, o->out, err))
+		return 1;
+	return 0;
+}
+
 static int train(options *o, data_set *d, int argc, char **argv)
 {
 	recur_error err = {{0}};
@@ -514,37 +566,37 @@ static int train(options *o, data_set *d, int argc, char **argv)
 	o->cfg.checkpoint = o->checkpoint ? o->checkpoint : ckpt;
 	o->cfg.stop = &stop_requested;
 	o->cfg.progress = isatty(2);
-	FILE *log = o->log_path ? fopen(o->log_path, "w") : NULL;
-	if (o->log_path && !log) {
-		fprintf(stderr, "recur-train: cannot write %s\n", o->log_path);
+	const train_paths paths = {o->out,   o->log_path, o->cfg.checkpoint,
+	                           o->aidax, o->preset,   o->resume};
+	run_log log;
+	if (!outputs_check(&paths, d, &err) ||
+	    (o->log_path && !run_log_open(&log, o->log_path, o->resume != NULL, &err))) {
+		fprintf(stderr, "recur-train: %s\n", err.msg);
 		recur_model_free(m);
 		return 1;
 	}
-	o->cfg.log = log;
+	o->cfg.log = o->log_path ? &log : NULL;
 	trainer *tr = trainer_new(m, &d->split, &o->cfg, &err);
 	int rc = 1;
 	train_result res;
+	bool reported = false;
 	if (tr && (!o->resume || trainer_resume(tr, o->resume, &err))) {
 		if (!o->cfg.quiet)
 			fprintf(stderr, "recur-train: %s %dx%d, %d parameters; split %s\n",
 			        recur_cell_name(o->shape.cell), o->shape.layers, o->shape.hidden,
 			        (int)m->n_params, d->split_note);
-		if (log)
-			fprintf(log, "{\"split\":\"%s\",\"sample_rate\":%g}\n", d->split_note,
-			        d->sample_rate);
-		if (trainer_run(tr, &res, &err)) {
+		if ((!o->cfg.log ||
+		     run_log_line(o->cfg.log, &err, "{\"split\":\"%s\",\"sample_rate\":%g}",
+		                  d->split_note, d->sample_rate)) &&
+		    trainer_run(tr, &res, &err)) {
 			free(m->metadata_json);
 			m->metadata_json = metadata(d, o, &res, argc, argv);
-			rc = recur_model_save(m, o->out, &err) ? 0 : 1;
-			if (rc == 0 && o->aidax)
-				rc = export_aidax(m, o->aidax, &err) ? 0 : 1;
-			if (rc == 0 && o->preset)
-				rc = write_preset(o->preset, o->out, &err) ? 0 : 1;
+			rc = write_results(o, m, &res, &err, &reported);
 		}
 	}
-	if (rc)
+	if (rc && !reported)
 		fprintf(stderr, "recur-train: %s\n", err.msg);
-	else if (!o->cfg.quiet)
+	else if (rc == 0 && !o->cfg.quiet)
 		fprintf(stderr,
 		        "recur-train: wrote %s: %d epochs in %.1fs, best epoch %d, val ESR %.6g, "
 		        "test ESR %.6g%s\n",
@@ -554,12 +606,16 @@ static int train(options *o, data_set *d, int argc, char **argv)
 		        : res.out_of_time   ? " (time budget reached)"
 		        : res.stopped_early ? " (stopped early)"
 		                            : "");
-	if (rc == 0 && log) {
-		fprintf(log, "{\"done\":true,\"epochs\":%d,\"val_esr\":%.9g,\"test_esr\":%.9g}\n",
-		        res.epochs, res.best_val_esr, isfinite(res.test_esr) ? res.test_esr : -1.0);
+	if (rc == 0 && o->cfg.log &&
+	    !run_log_line(o->cfg.log, &err,
+	                  "{\"done\":true,\"epochs\":%d,\"val_esr\":%.9g,\"test_esr\":%.9g}",
+	                  res.epochs, res.best_val_esr,
+	                  isfinite(res.test_esr) ? res.test_esr : -1.0)) {
+		fprintf(stderr, "recur-train: %s\n", err.msg);
+		rc = 1;
 	}
-	if (log)
-		fclose(log);
+	if (o->cfg.log)
+		run_log_close(&log);
 	trainer_free(tr);
 	recur_model_free(m);
 	return rc;
@@ -586,6 +642,7 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	recur_flush_denormals(); /* before the worker threads, which inherit it */
 	const int rc = train(&o, &d, argc, argv);
 	data_free(&d);
 	return rc;

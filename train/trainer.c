@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bptt.h"
+#include "output.h"
 
 #define MAX_THREADS 64
 #define MAX_BATCH   4096
@@ -55,6 +56,8 @@ struct trainer {
 
 	uint64_t rng;
 	int epoch;
+	int epoch_step;    /* steps of the current epoch already taken */
+	double epoch_loss; /* their summed batch loss */
 	float lr;
 	double best_val;
 	int best_epoch;
@@ -253,6 +256,16 @@ static bool model_trainable(const recur_model *m, recur_error *err)
 	return why == NULL;
 }
 
+/* All targets of seqs zero (n > 0): nothing for an ESR to be relative to. */
+static bool silent(const train_seq *seqs, int n, int n_out)
+{
+	for (int s = 0; s < n; s++)
+		for (size_t i = 0; i < seqs[s].frames * (size_t)n_out; i++)
+			if (seqs[s].t[i] != 0.0f)
+				return false;
+	return n > 0;
+}
+
 static bool check_config(const recur_model *m, const train_split *d, const train_config *c,
                          recur_error *err)
 {
@@ -277,6 +290,15 @@ static bool check_config(const recur_model *m, const train_split *d, const train
 		         "training data too short: the longest stretch has %zu frames, a segment "
 		         "needs --warmup + --segment = %d",
 		         longest, c->segment + c->warmup);
+		return false;
+	}
+	const int n_out = m->shape.n_outputs;
+	if (c->loss.kind == LOSS_ESR &&
+	    (silent(d->train, d->n_train, n_out) || silent(d->val, d->n_val, n_out))) {
+		snprintf(err->msg, sizeof err->msg,
+		         "the %s target is silent (every sample 0): its error-to-signal ratio is "
+		         "undefined; give a target with signal, or --loss mse",
+		         silent(d->train, d->n_train, n_out) ? "training" : "validation");
 		return false;
 	}
 	return model_trainable(m, err) && loss_check(&c->loss, m->shape.out_act, err);
@@ -395,19 +417,23 @@ double esr_of(recur_model *m, const train_seq *seqs, int n, float *scratch)
 
 /* Binary, native byte order (a checkpoint resumes a run on the machine that
  * wrote it; the model file is the portable result):
- *   "RECURCK1", uint64 n_params, recur_shape, int32 epoch, best_epoch,
- *   since_best, since_lr_change, int64 adam steps, uint64 rng, float lr,
- *   double best_val, then float arrays params, adam m, adam v, best params. */
+ *   "RECURCK2", uint64 n_params, recur_shape, int32 epoch, best_epoch,
+ *   since_best, since_lr_change, epoch_step, int64 adam steps, uint64 rng,
+ *   float lr, double best_val, epoch_loss, then float arrays params, adam m,
+ *   adam v, best params. epoch_step > 0: written inside epoch + 1, after
+ *   that many of its steps, whose batch losses sum to epoch_loss. */
 typedef struct {
 	char magic[8];
 	uint64_t n_params;
 	recur_shape shape;
-	int32_t epoch, best_epoch, since_best, since_lr_change;
+	int32_t epoch, best_epoch, since_best, since_lr_change, epoch_step;
 	int64_t adam_t;
 	uint64_t rng;
 	float lr;
-	double best_val;
+	double best_val, epoch_loss;
 } checkpoint_header;
+
+#define CHECKPOINT_MAGIC "RECURCK2"
 
 static bool write_all(FILE *f, const void *p, size_t n)
 {
@@ -416,37 +442,42 @@ static bool write_all(FILE *f, const void *p, size_t n)
 
 static bool checkpoint_write(const trainer *tr, const char *path, recur_error *err)
 {
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "wb");
-	if (!f) {
-		snprintf(err->msg, sizeof err->msg, "%.150s: cannot write checkpoint: %s", tmp,
-		         strerror(errno));
+	output_file out;
+	char why[400];
+	if (!output_open(&out, path, why, sizeof why)) {
+		snprintf(err->msg, sizeof err->msg, "%.100s: cannot write checkpoint: %.120s", path,
+		         why);
 		return false;
 	}
 	checkpoint_header h;
 	memset(&h, 0, sizeof h);
-	memcpy(h.magic, "RECURCK1", 8);
+	memcpy(h.magic, CHECKPOINT_MAGIC, 8);
 	h.n_params = tr->n_params;
 	h.shape = tr->m->shape;
 	h.epoch = tr->epoch;
 	h.best_epoch = tr->best_epoch;
 	h.since_best = tr->since_best;
 	h.since_lr_change = tr->since_lr_change;
+	h.epoch_step = tr->epoch_step;
 	h.adam_t = tr->adam.t;
 	h.rng = tr->rng;
 	h.lr = tr->lr;
 	h.best_val = tr->best_val;
+	h.epoch_loss = tr->epoch_loss;
 	const size_t bytes = tr->n_params * sizeof(float);
-	bool ok = write_all(f, &h, sizeof h) && write_all(f, tr->m->params, bytes) &&
+	FILE *f = output_stream(&out);
+	bool ok = f && write_all(f, &h, sizeof h) && write_all(f, tr->m->params, bytes) &&
 	          write_all(f, tr->adam.m, bytes) && write_all(f, tr->adam.v, bytes) &&
 	          write_all(f, tr->best_params, bytes);
-	ok = (fflush(f) == 0) && ok && fsync(fileno(f)) == 0;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		snprintf(err->msg, sizeof err->msg, "%.150s: cannot write checkpoint: %s", path,
+	if (!ok) {
+		snprintf(err->msg, sizeof err->msg,
+		         "%.150s: cannot write checkpoint: %s; the file there is unchanged", path,
 		         strerror(errno));
-		remove(tmp);
+		output_abort(&out);
+		return false;
+	}
+	if (!output_commit(&out, why, sizeof why)) {
+		snprintf(err->msg, sizeof err->msg, "checkpoint %.240s", why);
 		return false;
 	}
 	return true;
@@ -462,9 +493,10 @@ bool trainer_resume(trainer *tr, const char *path, recur_error *err)
 	}
 	checkpoint_header h;
 	const size_t bytes = tr->n_params * sizeof(float);
-	bool ok = fread(&h, sizeof h, 1, f) == 1 && memcmp(h.magic, "RECURCK1", 8) == 0;
+	bool ok = fread(&h, sizeof h, 1, f) == 1 && memcmp(h.magic, CHECKPOINT_MAGIC, 8) == 0;
 	if (!ok) {
-		snprintf(err->msg, sizeof err->msg, "%s: not a recur-train checkpoint", path);
+		snprintf(err->msg, sizeof err->msg, "%s: not a checkpoint of this recur-train",
+		         path);
 	} else if (h.n_params != tr->n_params ||
 	           memcmp(&h.shape, &tr->m->shape, sizeof h.shape) != 0) {
 		snprintf(err->msg, sizeof err->msg,
@@ -485,6 +517,8 @@ bool trainer_resume(trainer *tr, const char *path, recur_error *err)
 	tr->best_epoch = h.best_epoch;
 	tr->since_best = h.since_best;
 	tr->since_lr_change = h.since_lr_change;
+	tr->epoch_step = h.epoch_step;
+	tr->epoch_loss = h.epoch_loss;
 	tr->adam.t = h.adam_t;
 	tr->rng = h.rng;
 	tr->lr = h.lr;
@@ -551,67 +585,132 @@ static int steps_per_epoch(const trainer *tr)
 	return n < 1 ? 1 : (int)n;
 }
 
+static bool stop_asked(const trainer *tr, double t0)
+{
+	return (tr->cfg.stop && *tr->cfg.stop) || out_of_time(tr, t0);
+}
+
+/* The checkpoint and the log of where the run is; false (and err) if either
+ * could not be written. */
+static bool save_progress(trainer *tr, recur_error *err)
+{
+	const train_config *c = &tr->cfg;
+	return !c->checkpoint || checkpoint_write(tr, c->checkpoint, err);
+}
+
+/* Stopped inside an epoch: the checkpoint holds the position, so a resume
+ * finishes the epoch exactly; the schedule and the best model stay as the
+ * last whole epoch left them. */
+static bool stopped_inside_epoch(trainer *tr, int steps, recur_error *err)
+{
+	const train_config *c = &tr->cfg;
+	bool ok =
+	    !c->log || run_log_line(c->log, err, "{\"stopped_in_epoch\":%d,\"steps\":%d,\"of\":%d}",
+	                            tr->epoch + 1, tr->epoch_step, steps);
+	return ok && save_progress(tr, err);
+}
+
+/* The validation loss of the parameters as they are (the training loss so
+ * far without validation data). */
+static double selection_loss(trainer *tr, double train_loss)
+{
+	return tr->data.n_val ? esr_of(tr->m, tr->data.val, tr->data.n_val, tr->scratch)
+	                      : train_loss;
+}
+
+static bool finish_epoch(trainer *tr, train_result *res, int steps, int taken, double e0, double t0,
+                         recur_error *err)
+{
+	const train_config *c = &tr->cfg;
+	const double secs = now_seconds() - e0;
+	const double fps = (double)taken * c->batch * tr->frames / secs;
+	res->train_loss = tr->epoch_loss / steps;
+	tr->epoch_step = 0;
+	tr->epoch_loss = 0.0;
+	const double val = selection_loss(tr, res->train_loss);
+	const float lr = tr->lr;
+	end_of_epoch(tr, isfinite(val) ? val : INFINITY);
+	tr->epoch++;
+	const double el = now_seconds() - t0;
+	const bool best = tr->best_epoch == tr->epoch - 1;
+	if (!c->quiet)
+		fprintf(stderr,
+		        "epoch %3d  train loss %.5f  %s %.5f%s  lr %.2g  %.2f Mframes/s  %.1fs\n",
+		        tr->epoch, res->train_loss,
+		        tr->data.n_val ? "val ESR" : "(no validation data) train loss", val,
+		        best ? " *" : "", (double)lr, fps * 1e-6, el);
+	if (c->log && !run_log_line(c->log, err,
+	                            "{\"epoch\":%d,\"steps\":%d,\"train_loss\":%.9g,\"%s\":%.9g,"
+	                            "\"lr\":%.9g,\"frames_per_s\":%.6g,\"elapsed_s\":%.3f,"
+	                            "\"best\":%s}",
+	                            tr->epoch, steps, res->train_loss,
+	                            tr->data.n_val ? "val_esr" : "selection_loss", val, (double)lr,
+	                            fps, el, best ? "true" : "false"))
+		return false;
+	return save_progress(tr, err);
+}
+
+/* After a stop inside an epoch the parameters may already beat the best
+ * whole epoch: then they are the run's result (the checkpoint, written
+ * before, still resumes from the exact position). */
+static void keep_better_partial(trainer *tr, train_result *res)
+{
+	const double partial = selection_loss(tr, tr->epoch_loss / tr->epoch_step);
+	if (partial < tr->best_val) {
+		res->partial_kept = true;
+		res->best_val_esr = partial;
+		res->best_epoch = tr->epoch + 1;
+		return;
+	}
+	memcpy(tr->m->params, tr->best_params, tr->n_params * sizeof(float));
+}
+
 bool trainer_run(trainer *tr, train_result *res, recur_error *err)
 {
 	memset(res, 0, sizeof *res);
 	const double t0 = now_seconds();
 	const int steps = steps_per_epoch(tr);
 	const train_config *c = &tr->cfg;
+	if (tr->epoch_step > steps) /* resumed with fewer steps per epoch */
+		tr->epoch_step = steps;
 	bool stop = false;
 	while (!stop && tr->epoch < c->epochs) {
 		const double e0 = now_seconds();
-		double loss = 0.0;
-		int done = 0;
-		for (; done < steps; done++) {
-			if ((c->stop && *c->stop) || out_of_time(tr, t0))
-				break;
-			loss += trainer_step(tr);
+		const int first = tr->epoch_step;
+		for (; tr->epoch_step < steps && !stop_asked(tr, t0); tr->epoch_step++) {
+			tr->epoch_loss += trainer_step(tr);
 			if (c->progress && !c->quiet)
-				progress(tr, done + 1, steps, t0, e0);
+				progress(tr, tr->epoch_step + 1, steps, t0, e0);
 		}
 		if (c->progress && !c->quiet)
 			fprintf(stderr, "\r%90s\r", "");
 		res->interrupted = c->stop && *c->stop;
 		res->out_of_time = out_of_time(tr, t0);
-		if (done == 0)
+		if (tr->epoch_step < steps) {
+			if (tr->epoch_step > first && !stopped_inside_epoch(tr, steps, err))
+				res->write_failed = true;
 			break;
-		const double secs = now_seconds() - e0;
-		const double fps = (double)done * c->batch * tr->frames / secs;
-		res->train_loss = loss / done;
-		const double val = tr->data.n_val
-		                       ? esr_of(tr->m, tr->data.val, tr->data.n_val, tr->scratch)
-		                       : res->train_loss;
-		const float lr = tr->lr;
-		end_of_epoch(tr, isfinite(val) ? val : INFINITY);
-		tr->epoch++;
-		const double el = now_seconds() - t0;
-		if (!c->quiet)
-			fprintf(stderr,
-			        "epoch %3d  train loss %.5f  %s %.5f%s  lr %.2g  %.2f Mframes/s  "
-			        "%.1fs\n",
-			        tr->epoch, res->train_loss,
-			        tr->data.n_val ? "val ESR" : "(no validation data) train loss", val,
-			        tr->best_epoch == tr->epoch - 1 ? " *" : "", (double)lr, fps * 1e-6,
-			        el);
-		if (c->log) {
-			fprintf(
-			    c->log,
-			    "{\"epoch\":%d,\"steps\":%d,\"train_loss\":%.9g,\"%s\":%.9g,"
-			    "\"lr\":%.9g,\"frames_per_s\":%.6g,\"elapsed_s\":%.3f,\"best\":%s}\n",
-			    tr->epoch, done, res->train_loss,
-			    tr->data.n_val ? "val_esr" : "selection_loss", val, (double)lr, fps, el,
-			    tr->best_epoch == tr->epoch - 1 ? "true" : "false");
-			fflush(c->log);
 		}
-		if (c->checkpoint && !checkpoint_write(tr, c->checkpoint, err))
-			return false;
+		if (!finish_epoch(tr, res, steps, steps - first, e0, t0, err)) {
+			res->write_failed = true;
+			break;
+		}
 		res->stopped_early = c->patience > 0 && tr->since_best >= c->patience;
 		stop = res->stopped_early || res->interrupted || res->out_of_time;
 	}
-	memcpy(tr->m->params, tr->best_params, tr->n_params * sizeof(float));
 	res->epochs = tr->epoch;
 	res->best_val_esr = tr->best_val;
 	res->best_epoch = tr->best_epoch + 1;
+	if (tr->epoch_step > 0)
+		keep_better_partial(tr, res);
+	else
+		memcpy(tr->m->params, tr->best_params, tr->n_params * sizeof(float));
+	if (!isfinite(res->best_val_esr) && (res->epochs > 0 || res->partial_kept)) {
+		snprintf(err->msg, sizeof err->msg,
+		         "no epoch reached a finite %s (the model diverged); nothing written",
+		         tr->data.n_val ? "validation ESR" : "training loss");
+		return false;
+	}
 	res->test_esr =
 	    tr->data.n_test ? esr_of(tr->m, tr->data.test, tr->data.n_test, tr->scratch) : NAN;
 	res->seconds = now_seconds() - t0;

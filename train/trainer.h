@@ -12,6 +12,7 @@
 #include "adam.h"
 #include "loss.h"
 #include "recur.h"
+#include "run_log.h"
 
 /* A stretch of frames to learn from: x (frames * n_inputs, interleaved) in,
  * t (frames * n_outputs) out. Views: the data set owns the memory. */
@@ -47,7 +48,7 @@ typedef struct {
 	float min_lr;
 	bool quiet;
 	bool progress;            /* progress bar on stderr */
-	FILE *log;                /* JSON lines, or NULL */
+	run_log *log;             /* JSON lines, or NULL */
 	const char *checkpoint;   /* path, or NULL */
 	const volatile int *stop; /* set by a signal handler: finish cleanly */
 } train_config;
@@ -65,6 +66,8 @@ typedef struct {
 	bool stopped_early; /* patience ran out */
 	bool out_of_time;
 	bool interrupted;
+	bool partial_kept; /* the model is from inside an unfinished epoch */
+	bool write_failed; /* a checkpoint or the log could not be written: err says */
 } train_result;
 
 /* Everything a training run holds, so it can be checkpointed and resumed. */
@@ -76,7 +79,11 @@ void trainer_free(trainer *tr);
 /* Random initial parameters (PyTorch's uniform(-1/sqrt(hidden), ..)). */
 void trainer_init_params(recur_model *m, uint64_t seed);
 /* Runs epochs until done; leaves the best model (lowest validation ESR)
- * in m. false and err on I/O failure (checkpoint). */
+ * in m. A stop inside an epoch (signal, time budget) checkpoints the
+ * position in it, so a resume finishes that epoch as if never stopped.
+ * A checkpoint or log that cannot be written stops the run with
+ * res->write_failed and err set, the best model still in m. false (and err)
+ * when no epoch reached a finite validation loss. */
 bool trainer_run(trainer *tr, train_result *res, recur_error *err);
 /* One step over one batch; returns the batch loss. For tests and bench. */
 double trainer_step(trainer *tr);

@@ -16,4 +16,5 @@ import json, sys
 m = json.load(open(sys.argv[1])); m["sample_rate"] = 100
 json.dump(m, open(sys.argv[1], "w"))
 PY
-exec "$2" "$work/arbor.json" arbor abor 2
+# Not exec: the shell must stay to run the trap that removes $work.
+"$2" "$work/arbor.json" arbor abor 2

@@ -2,7 +2,8 @@
  * The CV plugin's run() is real-time safe, counted with the audio plugin's
  * wrappers: tests/plugin/test_rt.c is included whole (its main renamed), so
  * the interposed malloc, locks and I/O calls and their counters are the very
- * same code. Thousands of blocks of random length with model swaps (per
+ * same code, and so are its windows: run(), work_response and end_run.
+ * Thousands of blocks of random length with model swaps (per
  * sample and at their own rate, a refused model, a missing file), resets,
  * bypass, hold/interpolate and gate changes, non-finite CV, patch:Get, state
  * save/restore, and OSC traffic from another thread make no such call inside
@@ -62,6 +63,7 @@ static void cv_soak(test_host *h, const char *const *paths, int n_paths)
 
 int main(void)
 {
+	host_on_log = seen_log;
 	const char *presets = getenv("RECUR_PRESETS");
 	if (!presets || !mkdtemp(dir)) {
 		fprintf(stderr, "RECUR_PRESETS not set or no temporary folder\n");

@@ -1,6 +1,6 @@
 /* Every cell against the float64 numpy reference (reference.py), on every
  * kernel path this CPU has: random models of many shapes, 300 steps each,
- * outputs within 1e-5; then whole models with dense stacks, initial states
+ * outputs within 2e-6; then whole models with dense stacks, initial states
  * and gains within 1e-6, through recur_step (after recur_reset),
  * recur_process_mono and recur_head_step.
  * Usage: test-engine-reference <python> <reference.py> */
@@ -11,7 +11,7 @@
 #include "check.h"
 #include "recur.h"
 
-#define TOL       1e-5
+#define TOL       2e-6 /* docs/engine.md: the largest error measured is 6.0e-7 */
 #define STACK_TOL 1e-6
 
 static const char *const paths[] = {"generic", "sse2", "avx2", "avx512"};
@@ -230,6 +230,10 @@ int main(int argc, char **argv)
 {
 	if (argc < 3) {
 		fprintf(stderr, "usage: %s <python-with-numpy> <reference.py>\n", argv[0]);
+		return 2;
+	}
+	if (!argv[1][0]) {
+		printf("no python3 with numpy: skipped\n");
 		return 77;
 	}
 	char cmd[4096];

@@ -1,6 +1,9 @@
 /* Saving is atomic: a failed save (invalid model, missing folder, target
- * that cannot be replaced, unwritable folder) leaves the old file byte for
- * byte and no temporary file behind. */
+ * that cannot be replaced, unwritable folder, a write cut short by the file
+ * size limit or a full disk) leaves the old file byte for byte and no
+ * temporary file behind. */
+#include "../full_disk.h"
+
 #include "check.h"
 #include "recur.h"
 
@@ -109,9 +112,43 @@ int main(void)
 		chmod(dir, 0700);
 	}
 
+	/* The write itself fails halfway, as on a full disk, for root too: the
+	 * file size limit stops it at 100 bytes. */
+	m->layer[0].b_x[1] = 0.5f;
+	file_size_limit(100);
+	expect_save_fails(m, path, "(write)", __LINE__);
+	file_size_limit(0);
+	m->layer[0].b_x[1] = 0.25f;
+
 	char *after = slurp(path);
 	CHECK(before && after && strcmp(before, after) == 0, "the old file was changed");
 	CHECK(count_entries(dir) == 1, "%d entries after failed saves", count_entries(dir));
+
+	/* A disk that is really full: a tmpfs (root only). */
+	char full[300], on_full[330];
+	snprintf(full, sizeof full, "%s/full", dir);
+	snprintf(on_full, sizeof on_full, "%s/model.json", full);
+	mkdir(full, 0755);
+	if (full_disk_mount(full, "64k")) {
+		CHECK(recur_model_save(m, on_full, &err), "save on the tmpfs: %s", err.msg);
+		char *kept = slurp(on_full);
+		CHECK(full_disk_fill(full), "could not fill the tmpfs");
+		m->layer[0].b_x[1] = 0.5f;
+		expect_save_fails(m, on_full, "No space left on device", __LINE__);
+		char *now = slurp(on_full);
+		CHECK(kept && now && strcmp(kept, now) == 0,
+		      "the old file on the full disk changed");
+		CHECK(count_entries(full) == 2,
+		      "%d entries on the full disk: a temporary file was left",
+		      count_entries(full));
+		free(kept);
+		free(now);
+		umount2(full, MNT_DETACH);
+		m->layer[0].b_x[1] = 0.25f;
+	} else {
+		printf("not root: no full tmpfs, the file size limit stood in for it\n");
+	}
+	rmdir(full);
 
 	/* A successful save replaces the file and keeps its permissions. */
 	chmod(path, 0600);

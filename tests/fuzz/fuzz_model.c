@@ -2,7 +2,8 @@
  * every model format (recur JSON, AIDA-X / RTNeural, Automated-GuitarAmp-
  * Modelling). Besides "never crash", it checks two promises of the model-file
  * API: a refusal always says why, and any model that loads can be printed and
- * read back, then run for one frame. */
+ * read back (parameters, initial state, gains, check block), then run for one
+ * frame. */
 #include "recur.h"
 
 #include <stdint.h>
@@ -31,7 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* loaded but cannot be saved */
 	recur_model *again = recur_model_parse(text, strlen(text), &err);
 	if (!again || again->n_params != m->n_params ||
-	    memcmp(again->params, m->params, m->n_params * sizeof(float)) != 0)
+	    memcmp(again->params, m->params, m->n_params * sizeof(float)) != 0 ||
+	    memcmp(again->init, m->init, m->n_state * sizeof(float)) != 0 ||
+	    memcmp(&again->in_gain, &m->in_gain, sizeof(float)) != 0 ||
+	    memcmp(&again->out_gain, &m->out_gain, sizeof(float)) != 0 ||
+	    !again->check != !m->check || (m->check && again->check->frames != m->check->frames))
 		abort(); /* the printed text does not give the same model back */
 	recur_model_free(again);
 	free(text);

@@ -10,7 +10,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_INPUT (1 << 20)
+/* Not MAX_INPUT: <limits.h> has that one (a terminal's line length). */
+#define MAX_REPLAY_BYTES (1 << 20)
 
 static int replay_file(const char *path)
 {
@@ -19,8 +20,8 @@ static int replay_file(const char *path)
 		perror(path);
 		return -1;
 	}
-	uint8_t *buf = malloc(MAX_INPUT);
-	size_t n = buf ? fread(buf, 1, MAX_INPUT, f) : 0;
+	uint8_t *buf = malloc(MAX_REPLAY_BYTES);
+	size_t n = buf ? fread(buf, 1, MAX_REPLAY_BYTES, f) : 0;
 	fclose(f);
 	if (!buf)
 		return -1;

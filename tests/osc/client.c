@@ -19,6 +19,7 @@ static int on_stats(const char *path, const char *types, lo_arg **argv, int argc
 	memcpy(&c->accepted, argv[0], sizeof c->accepted);
 	memcpy(&c->rejected, argv[1], sizeof c->rejected);
 	c->got_stats = true;
+	c->n_stats++;
 	return 0;
 }
 
@@ -153,4 +154,10 @@ bool client_list(osc_test_client *c)
 	if (client_send(c, "/recur/list", "") < 0)
 		return false;
 	return wait_for(c, &c->got_list_end, CLIENT_WAIT_MS);
+}
+
+void client_receive(osc_test_client *c, int ms)
+{
+	if (lo_server_recv_noblock(c->server, ms) > 0)
+		drain(c);
 }

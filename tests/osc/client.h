@@ -27,6 +27,7 @@ typedef struct {
 
 	/* Filled by replies. */
 	bool got_stats;
+	int n_stats; /* /recur/stats replies received since client_open */
 	int64_t accepted, rejected;
 	bool got_list_end;
 	int list_end_count;
@@ -53,5 +54,7 @@ bool client_send_raw(osc_test_client *c, const void *bytes, size_t n);
 bool client_sync(osc_test_client *c);
 /* /recur/list, waits for /recur/list/end. */
 bool client_list(osc_test_client *c);
+/* Handles replies that have arrived, waiting up to ms for the first. */
+void client_receive(osc_test_client *c, int ms);
 
 #endif

@@ -108,6 +108,7 @@ static bool open_instance(instance *in)
 	if (!slot_init(&in->slot, "https://recur.dev/plugins/recur", 48000.0, features))
 		return false;
 	osc_link_open(&in->link, &in->slot);
+	osc_link_activate(&in->link);
 	return true;
 }
 

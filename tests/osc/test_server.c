@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- a fake instance: what the plugin does, minus the audio ---- */
@@ -460,6 +461,124 @@ static void check_id_limit(void)
 	CHECK(many[0].client.id == 0, "not detached");
 }
 
+/* A socket of the test's own on loopback, to receive replies sent to a
+ * named port; returns its port, 0 on failure. */
+static int open_listener(lo_server *s)
+{
+	*s = lo_server_new_with_proto(NULL, LO_UDP, NULL);
+	if (!*s)
+		return 0;
+	int fd = lo_server_get_socket_fd(*s);
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int own = socket(AF_INET, SOCK_DGRAM, 0);
+	socklen_t len = sizeof sa;
+	if (own < 0 || bind(own, (struct sockaddr *)&sa, sizeof sa) < 0 || dup2(own, fd) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
+		if (own >= 0)
+			close(own);
+		return 0;
+	}
+	close(own);
+	return ntohs(sa.sin_port);
+}
+
+static int listener_replies;
+
+static int on_any_reply(const char *path, const char *types, lo_arg **argv, int argc, lo_message m,
+                        void *user)
+{
+	(void)path, (void)types, (void)argv, (void)argc, (void)m, (void)user;
+	listener_replies++;
+	return 0;
+}
+
+/* A reply goes to the sender's own host: at the port the request came from
+ * or the one it names, never to another host a message tries to name. */
+static void check_reply_address(void)
+{
+	lo_server other;
+	int other_port = open_listener(&other);
+	CHECK(other_port > 0, "no listener socket");
+	if (!other_port)
+		return;
+	lo_server_add_method(other, NULL, NULL, on_any_reply, NULL);
+	client_send(&cl, "/recur/stats", "i", other_port);
+	for (int i = 0; i < 100 && !listener_replies; i++)
+		lo_server_recv_noblock(other, 20);
+	CHECK(listener_replies == 1, "%d replies at the named port", listener_replies);
+
+	/* Ways to name another host are not part of the language: rejected,
+	 * unanswered. */
+	if (!synced())
+		return;
+	int64_t rejected = cl.rejected;
+	int before = listener_replies;
+	client_send(&cl, "/recur/list", "si", "127.0.0.2", other_port);
+	client_send(&cl, "/recur/stats", "s", "10.1.2.3");
+	client_send(&cl, "/recur/list", "ii", 0x7f000002, other_port);
+	if (synced())
+		CHECK(cl.rejected - rejected == 3, "rejected +%lld of 3 requests naming a host",
+		      (long long)(cl.rejected - rejected));
+	lo_server_recv_noblock(other, 100);
+	CHECK(listener_replies == before, "%d replies to requests naming a host",
+	      listener_replies - before);
+	lo_server_free(other);
+}
+
+static double seconds_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* 2000 requests in a burst get at most OSC_REPLY_RATE replies plus what the
+ * budget regains meanwhile; the rest are counted as rejected, and once the
+ * budget has refilled the server answers again. */
+static void check_reply_rate(void)
+{
+	const int n = 2000;
+	if (!synced())
+		return;
+	int64_t rejected = cl.rejected;
+	struct timespec refill = {1, 100000000};
+	nanosleep(&refill, NULL); /* a full budget */
+	client_receive(&cl, 0);
+	int replies = cl.n_stats;
+	double start = seconds_now();
+	for (int k = 0; k < n; k++) {
+		client_send(&cl, "/recur/stats", "");
+		/* In steps of 50, reading replies, so neither side's socket
+		 * buffer overflows and every request reaches the server. */
+		if (k % 50 == 49) {
+			client_receive(&cl, 1);
+			struct timespec pause = {0, 1000000};
+			nanosleep(&pause, NULL);
+		}
+	}
+	for (int quiet = 0; quiet < 10; quiet++) {
+		int seen = cl.n_stats;
+		client_receive(&cl, 20);
+		if (cl.n_stats != seen)
+			quiet = 0;
+	}
+	double elapsed = seconds_now() - start;
+	replies = cl.n_stats - replies;
+	double bound = OSC_REPLY_RATE * (1.0 + elapsed) + 1.0;
+	CHECK(replies <= bound, "%d replies to %d requests in %.3f s: more than the %.0f allowed",
+	      replies, n, elapsed, bound);
+	CHECK(replies >= OSC_REPLY_RATE / 2, "only %d replies to %d requests", replies, n);
+	printf("%d requests in %.3f s: %d answered (limit %d per second)\n", n, elapsed, replies,
+	       OSC_REPLY_RATE);
+	nanosleep(&refill, NULL);
+	if (synced())
+		CHECK(cl.rejected - rejected >= n - replies, "rejected +%lld, unanswered %d",
+		      (long long)(cl.rejected - rejected), n - replies);
+}
+
 int main(void)
 {
 	lv2_log_logger_init(&logger, &map, &log_feature);
@@ -474,6 +593,8 @@ int main(void)
 		check_list();
 		check_ids();
 		check_barrage();
+		check_reply_address();
+		check_reply_rate();
 	}
 	check_stop(port);
 	check_port_taken(port);

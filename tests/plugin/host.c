@@ -16,6 +16,7 @@
 
 void (*host_before_run)(void);
 void (*host_after_run)(void);
+void (*host_on_log)(void);
 
 /* ---- urid ---- */
 
@@ -44,6 +45,8 @@ static const char *unmap_urid(LV2_URID_Unmap_Handle handle, LV2_URID urid)
 static int log_vprintf(LV2_Log_Handle handle, LV2_URID type, const char *fmt, va_list ap)
 {
 	test_host *h = handle;
+	if (host_on_log)
+		host_on_log();
 	vsnprintf(h->last_log, sizeof h->last_log, fmt, ap);
 	const char *kind = unmap_urid(&h->urids, type);
 	if (kind && !strcmp(kind, LV2_LOG__Error))
@@ -103,10 +106,16 @@ static int queue_drain(test_host *h, host_queue *q, bool as_work)
 		memcpy(&size, copy.bytes + off, sizeof size);
 		const void *body = copy.bytes + off + 8;
 		LV2_Handle inst = lilv_instance_get_handle(h->instance);
-		if (as_work)
+		if (as_work) {
 			h->worker->work(inst, respond, h, size, body);
-		else
+		} else {
+			/* The audio thread's: real-time rules apply. */
+			if (host_before_run)
+				host_before_run();
 			h->worker->work_response(inst, size, body);
+			if (host_after_run)
+				host_after_run();
+		}
 		off += 8 + ((size + 7u) & ~7u);
 	}
 	return n;
@@ -159,7 +168,7 @@ static void connect_ports(test_host *h)
 	reset_sequences(h);
 }
 
-static bool instantiate(test_host *h, double rate)
+static bool instantiate(test_host *h, double rate, bool activate)
 {
 	h->rate = rate;
 	h->map = (LV2_URID_Map){&h->urids, map_uri};
@@ -196,11 +205,26 @@ static bool instantiate(test_host *h, double rate)
 	}
 	h->worker = lilv_instance_get_extension_data(h->instance, LV2_WORKER__interface);
 	connect_ports(h);
-	lilv_instance_activate(h->instance);
+	if (activate)
+		host_activate(h);
 	return h->worker != NULL;
 }
 
-bool host_open(test_host *h, const char *plugin_uri, double rate)
+void host_activate(test_host *h)
+{
+	if (!h->active)
+		lilv_instance_activate(h->instance);
+	h->active = true;
+}
+
+void host_deactivate(test_host *h)
+{
+	if (h->active)
+		lilv_instance_deactivate(h->instance);
+	h->active = false;
+}
+
+static bool open_world(test_host *h, const char *plugin_uri)
 {
 	memset(h, 0, sizeof *h);
 	h->world = lilv_world_new();
@@ -213,7 +237,17 @@ bool host_open(test_host *h, const char *plugin_uri, double rate)
 		        getenv("LV2_PATH") ? getenv("LV2_PATH") : "(unset)");
 		return false;
 	}
-	return instantiate(h, rate);
+	return true;
+}
+
+bool host_open(test_host *h, const char *plugin_uri, double rate)
+{
+	return open_world(h, plugin_uri) && instantiate(h, rate, true);
+}
+
+bool host_open_inactive(test_host *h, const char *plugin_uri, double rate)
+{
+	return open_world(h, plugin_uri) && instantiate(h, rate, false);
 }
 
 bool host_open_shared(test_host *h, test_host *owner, double rate)
@@ -223,14 +257,14 @@ bool host_open_shared(test_host *h, test_host *owner, double rate)
 	memset(h, 0, sizeof *h);
 	h->world = world;
 	h->plugin = plugin;
-	return instantiate(h, rate);
+	return instantiate(h, rate, true);
 }
 
 void host_close(test_host *h)
 {
 	if (h->instance) {
 		host_service_worker(h);
-		lilv_instance_deactivate(h->instance);
+		host_deactivate(h);
 		lilv_instance_free(h->instance);
 	}
 	for (uint32_t i = 0; i < h->urids.n; i++)
@@ -316,6 +350,10 @@ void host_run(test_host *h, const float *in, float *out, uint32_t frames)
 	if (host_before_run)
 		host_before_run();
 	lilv_instance_run(h->instance, frames);
+	/* Responses are delivered by host_service_worker, as a host whose
+	 * Worker answers later; end_run closes every run() all the same. */
+	if (h->worker && h->worker->end_run)
+		h->worker->end_run(lilv_instance_get_handle(h->instance));
 	if (host_after_run)
 		host_after_run();
 	read_notify(h);

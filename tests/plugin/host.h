@@ -38,6 +38,7 @@ typedef struct {
 	LilvWorld *world;
 	const LilvPlugin *plugin;
 	LilvInstance *instance;
+	bool active;
 	const LV2_Worker_Interface *worker;
 	double rate;
 
@@ -72,6 +73,11 @@ typedef struct {
  * message when it cannot. */
 bool host_open(test_host *h, const char *plugin_uri, double rate);
 void host_close(test_host *h);
+/* Like host_open but leaves the instance inactive, as a plugin scanner
+ * does: host_activate / host_deactivate switch it. */
+bool host_open_inactive(test_host *h, const char *plugin_uri, double rate);
+void host_activate(test_host *h);
+void host_deactivate(test_host *h);
 /* Frees the lilv world, after every host sharing it is closed. */
 void host_close_world(test_host *h);
 /* Like host_open but shares another host's world (a second instance). */
@@ -97,9 +103,12 @@ LilvState *host_save_state(test_host *h, const char *dir);
 /* Restores it, with the Worker offered to restore (threadSafeRestore) or not. */
 void host_restore_state(test_host *h, const LilvState *state, bool offer_worker);
 
-/* Hooks for the allocation-counting test: called around lilv_instance_run. */
+/* Hooks for the real-time test: called around every call the host makes on
+ * the audio thread (run(), the Worker's work_response and end_run), and on
+ * every LV2 log call the plugin makes, on whichever thread. */
 extern void (*host_before_run)(void);
 extern void (*host_after_run)(void);
+extern void (*host_on_log)(void);
 
 /* Reads a file of little-endian float32 values; caller frees. */
 float *host_read_f32(const char *path, uint32_t *count);

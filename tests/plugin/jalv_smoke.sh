@@ -29,7 +29,8 @@ started=no
 for i in $(seq 1 30); do
 	if grep -qi "jackdmp\|engine\|started" "$work/jackd.log" 2>/dev/null && kill -0 $jack_pid 2>/dev/null; then
 		if command -v jack_lsp >/dev/null; then
-			jack_lsp >/dev/null 2>&1 && { started=yes; break; }
+			# Bounded: jack_lsp can hang on a server that is still starting.
+			timeout 1 jack_lsp >/dev/null 2>&1 && { started=yes; break; }
 		else
 			sleep 0.5; started=yes; break
 		fi

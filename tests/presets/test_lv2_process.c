@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #define RATE       48000
 #define FRAMES     24000
@@ -205,7 +206,7 @@ static void check_errors(void)
 	    {"--set gain " PLUGIN_URI " IN OUT", 2, "SYMBOL=NUMBER"},
 	    {PLUGIN_URI " STEREO OUT", 1, "mono"},
 	    {PLUGIN_URI " /nonexistent.wav OUT", 1, "cannot read"},
-	    {PLUGIN_URI " IN", 2, "usage"},
+	    {PLUGIN_URI " IN", 2, "Usage: recur-lv2-process"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char args[2048], *p = args;
@@ -231,6 +232,34 @@ static void check_errors(void)
 		      cases[i].rc);
 		CHECK_MSG(errors, cases[i].fragment);
 	}
+}
+
+/* OUT.wav may not be IN.wav (by any name) nor the model: refused, and the
+ * file is as it was. */
+static void check_inputs_kept(void)
+{
+	size_t before = 0, after = 0;
+	float *x = read_wav(tmp("in.wav"), &before);
+	symlink(tmp("in.wav"), tmp("in-link.wav"));
+	const char *outs[] = {tmp("in.wav"), tmp("in-link.wav")};
+	for (size_t i = 0; i < 2; i++) {
+		char args[2048];
+		snprintf(args, sizeof args, "--model '%s' %s '%s' '%s'", model, PLUGIN_URI,
+		         tmp("in.wav"), outs[i]);
+		CHECK(run_tool(args) == 1, "OUT %s: not refused", outs[i]);
+		CHECK_MSG(errors, "is the same file as IN.wav");
+	}
+	float *y = read_wav(tmp("in.wav"), &after);
+	CHECK(x && y && before == after && memcmp(x, y, before * sizeof *x) == 0,
+	      "IN.wav was changed");
+	char args[2048];
+	snprintf(args, sizeof args, "--model '%s' %s '%s' '%s'", model, PLUGIN_URI, tmp("in.wav"),
+	         model);
+	CHECK(run_tool(args) == 1, "OUT = the model: not refused");
+	CHECK_MSG(errors, "is the same file as --model");
+	remove(tmp("in-link.wav"));
+	free(x);
+	free(y);
 }
 
 int main(int argc, char **argv)
@@ -259,6 +288,7 @@ int main(int argc, char **argv)
 	check_preset(in);
 	check_listing();
 	check_errors();
+	check_inputs_kept();
 
 	remove(tmp("in.wav"));
 	remove(tmp("stereo.wav"));

@@ -1,4 +1,4 @@
-/* process/csv.h on its own, as recur-train uses it: values, names, positions
+/* fileio/csv.h on its own, as recur-train uses it: values, names, positions
  * in messages, and a write-read round trip. */
 #include <stdio.h>
 #include <string.h>
@@ -90,6 +90,17 @@ int main(void)
 	        "f.csv:4:1: column \"a\": \"5 6\" is not a finite number");
 	refuses("a,\0b\n1,2\n", 9, "f.csv:1:3: column 2's name contains a NUL byte");
 	refuses("a,b\n1,2\0\n", 8, "f.csv:2:3: column \"b\": \"2\" is not a finite number");
+	/* strtod reads these, a CSV of decimal numbers does not */
+	refuses("a,b\n1,0x10\n", 11, "f.csv:2:3: column \"b\": \"0x10\" is not a finite number");
+	refuses("a\n0x1p3\n", 8, "f.csv:2:1: column \"a\": \"0x1p3\" is not a finite number");
+	refuses("a\n1\n-0X.8\n", 10, "f.csv:3:1: column \"a\": \"-0X.8\" is not a finite number");
+	/* old Mac line ends: the place of the first lone carriage return */
+	refuses("a,b\r1,2\r3,4\r", 12,
+	        "f.csv:1:4: carriage return without a line feed: lines must end in \"\\n\" or "
+	        "\"\\r\\n\" (convert old Mac line ends, e.g. with tr '\\r' '\\n')");
+	refuses("a,b\r\n1,2\r3,4\r\n", 15,
+	        "f.csv:2:4: carriage return without a line feed: lines must end in \"\\n\" or "
+	        "\"\\r\\n\" (convert old Mac line ends, e.g. with tr '\\r' '\\n')");
 	round_trip();
 	return check_exit();
 }

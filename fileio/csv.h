@@ -4,9 +4,10 @@
  *
  * Accepted: a first line of column names, then rows of numbers, fields
  * separated by commas, optional spaces or tabs around a field, "\n" or "\r\n"
- * line ends, names optionally in double quotes, trailing blank lines. Every
- * row must have as many fields as the header and every cell must be a finite
- * number. Anything else is refused with "file:line:column: what is wrong".
+ * line ends (a "\r" alone is refused), names optionally in double quotes,
+ * trailing blank lines. Every row must have as many fields as the header and
+ * every cell must be a finite decimal number (no hex, inf or nan). Anything
+ * else is refused with "file:line:column: what is wrong".
  */
 #ifndef RECUR_CSV_H
 #define RECUR_CSV_H

@@ -23,7 +23,8 @@ typedef struct {
 bool audio_read_channel(const char *path, int channel, audio_clip *clip, char *err, size_t err_len);
 void audio_clip_free(audio_clip *clip);
 
-/* Writes frames x channels interleaved floats. */
+/* Writes frames x channels interleaved floats, through a temporary file
+ * (fileio/output.h): a failure leaves the file at path as it was. */
 bool audio_write(const char *path, const float *interleaved, size_t frames, int channels, int rate,
                  audio_container container, audio_sample sample, char *err, size_t err_len);
 

@@ -1,6 +1,8 @@
 /* Numeric CSV tables: parsing with exact error positions, and writing. */
 #include "csv.h"
 
+#include "output.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -99,6 +101,9 @@ static bool field_number(const csv_cursor *c, csv_field f, double *out)
 	char buf[CSV_MAX_NUMBER + 1];
 	memcpy(buf, c->text + f.begin, n);
 	buf[n] = '\0';
+	/* Decimal only: strtod would also take hex ("0x1p3"), "inf" and "nan". */
+	if (strspn(buf, "0123456789+-.eE") != n)
+		return false;
 	char *stop;
 	errno = 0;
 	double v = strtod(buf, &stop);
@@ -272,12 +277,33 @@ static bool parse_rows(csv_cursor *c, csv_table *t, csv_error *err)
 	return true;
 }
 
+/* A carriage return that does not end a line ("\r" alone, the line end of
+ * old Mac files) would otherwise glue lines together into one. */
+static bool lone_carriage_return(csv_cursor *c, csv_error *err)
+{
+	for (size_t i = c->pos; i < c->len; i++) {
+		if (c->text[i] == '\n') {
+			c->line++;
+			c->line_start = i + 1;
+		} else if (c->text[i] == '\r' && i + 1 < c->len && c->text[i + 1] != '\n') {
+			fail_at(err, c, i,
+			        "carriage return without a line feed: lines must end in \"\\n\" or "
+			        "\"\\r\\n\" (convert old Mac line ends, e.g. with tr '\\r' '\\n')");
+			return true;
+		}
+	}
+	return false;
+}
+
 bool csv_parse(const char *text, size_t len, const char *source, csv_table *t, csv_error *err)
 {
 	memset(t, 0, sizeof *t);
 	csv_cursor c = {text, len, 0, 1, 0, source};
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) /* UTF-8 byte-order mark */
 		c.pos = c.line_start = 3;
+	csv_cursor scan = c;
+	if (lone_carriage_return(&scan, err))
+		return false;
 	if (!parse_header(&c, t, err) || !parse_rows(&c, t, err)) {
 		csv_free(t);
 		return false;
@@ -370,23 +396,19 @@ static bool write_rows(FILE *f, const char *const *names, size_t n_cols, const d
 bool csv_write(const char *path, const char *const *names, size_t n_cols, const double *cells,
                size_t n_rows, csv_error *err)
 {
-	size_t n = strlen(path) + 16;
-	char *tmp = malloc(n);
-	if (!tmp) {
-		snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
+	output_file out;
+	char why[400];
+	if (!output_open(&out, path, why, sizeof why)) {
+		snprintf(err->msg, sizeof err->msg, "%s: cannot write: %s", path, why);
 		return false;
 	}
-	snprintf(tmp, n, "%s.%ld.tmp", path, (long)getpid());
-	FILE *f = fopen(tmp, "wb");
-	bool ok = f && write_rows(f, names, n_cols, cells, n_rows);
-	if (f && fclose(f) != 0)
-		ok = false;
-	if (ok && rename(tmp, path) != 0)
-		ok = false;
-	if (!ok) {
-		snprintf(err->msg, sizeof err->msg, "%s: cannot write: %s", path, strerror(errno));
-		remove(tmp);
+	FILE *f = output_stream(&out);
+	if (!f || !write_rows(f, names, n_cols, cells, n_rows)) {
+		snprintf(err->msg, sizeof err->msg,
+		         "%s: cannot write: %s; the file there is unchanged", path,
+		         f ? strerror(errno) : "out of memory");
+		output_abort(&out);
+		return false;
 	}
-	free(tmp);
-	return ok;
+	return output_commit(&out, err->msg, sizeof err->msg);
 }

@@ -1,6 +1,8 @@
 /* Audio files through libsndfile: whole-file reads of one channel, writes. */
 #include "audio_io.h"
 
+#include "output.h"
+
 #include <sndfile.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -118,9 +120,17 @@ bool audio_write(const char *path, const float *interleaved, size_t frames, int 
 		         sample == AUDIO_FLOAT ? "32-bit float" : "these");
 		return false;
 	}
-	SNDFILE *f = sf_open(path, SFM_WRITE, &info);
+	output_file out;
+	char why[400];
+	if (!output_open(&out, path, why, sizeof why)) {
+		snprintf(err, err_len, "%s: cannot write: %s", path, why);
+		return false;
+	}
+	SNDFILE *f = sf_open_fd(out.fd, SFM_WRITE, &info, SF_FALSE);
 	if (!f) {
-		snprintf(err, err_len, "%s: cannot write: %s", path, sf_strerror(NULL));
+		snprintf(err, err_len, "%s: cannot write: %s; the file there is unchanged", path,
+		         sf_strerror(NULL));
+		output_abort(&out);
 		return false;
 	}
 	/* Clipping PCM instead of wrapping keeps loud outputs recognisable. */
@@ -128,10 +138,16 @@ bool audio_write(const char *path, const float *interleaved, size_t frames, int 
 	sf_count_t put = sf_writef_float(f, interleaved, (sf_count_t)frames);
 	bool ok = put == (sf_count_t)frames;
 	if (!ok)
-		snprintf(err, err_len, "%s: write failed: %s", path, sf_strerror(f));
+		snprintf(err, err_len, "%s: write failed: %s; the file there is unchanged", path,
+		         sf_strerror(f));
 	if (sf_close(f) != 0 && ok) {
-		snprintf(err, err_len, "%s: write failed on close", path);
+		snprintf(err, err_len, "%s: write failed on close; the file there is unchanged",
+		         path);
 		ok = false;
 	}
-	return ok;
+	if (!ok) {
+		output_abort(&out);
+		return false;
+	}
+	return output_commit(&out, err, err_len);
 }
