@@ -27,13 +27,13 @@
 
 static LilvWorld *world;
 /* Every node uri() made, freed at the end. */
-static LilvNode *made[256];
+static LilvNode *made[1024];
 static int n_made;
 
 static LilvNode *uri(const char *u)
 {
 	LilvNode *node = lilv_new_uri(world, u);
-	if (n_made < 256)
+	if (n_made < 1024)
 		made[n_made++] = node;
 	return node;
 }
