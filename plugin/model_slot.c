@@ -2,6 +2,7 @@
 #include "model_slot.h"
 
 #include "model_notes.h"
+#include "rate.h"
 
 #include <lv2/atom/util.h>
 #include <lv2/buf-size/buf-size.h>
@@ -83,6 +84,7 @@ bool slot_init(model_slot *s, const char *plugin_uri, double sample_rate,
 static void slot_model_free(slot_model *sm)
 {
 	if (sm) {
+		recur_host_rate_free(sm->host);
 		recur_model_free(sm->model);
 		free(sm);
 	}
@@ -109,6 +111,47 @@ static void set_saved_path(model_slot *s, const char *path)
 	pthread_mutex_unlock(&s->saved_lock);
 }
 
+/* RECUR_RATE_METHOD=naive|converted[:ORDER]|resampled forces how a model
+ * trained at another rate runs (tests, comparisons); unset or "auto": the
+ * stability analysis chooses. */
+static recur_host_options forced_rate_method(void)
+{
+	recur_host_options opt = {0};
+	const char *v = getenv("RECUR_RATE_METHOD");
+	if (!v)
+		return opt;
+	if (!strcmp(v, "naive"))
+		opt = (recur_host_options){true, RECUR_HOST_NAIVE, 0};
+	else if (!strcmp(v, "resampled"))
+		opt = (recur_host_options){true, RECUR_HOST_RESAMPLED, 0};
+	else if (!strncmp(v, "converted", 9))
+		opt = (recur_host_options){true, RECUR_HOST_CONVERTED,
+		                           v[9] == ':' ? atoi(v + 10) : 0};
+	return opt;
+}
+
+/* A model trained at another rate than the host's: plans how it runs at
+ * the host's (analysis and allocation, so on the Worker) and logs why. */
+static bool set_up_host_rate(model_slot *s, slot_model *sm)
+{
+	recur_model *m = sm->model;
+	if (!(m->sample_rate > 0) ||
+	    fabs(m->sample_rate - s->sample_rate) <=
+	        RECUR_RATE_TOLERANCE * fmax(m->sample_rate, s->sample_rate))
+		return true;
+	recur_error err = {{0}};
+	recur_host_options opt = forced_rate_method();
+	sm->host = recur_host_rate_new(m, s->sample_rate, &opt, &err);
+	if (!sm->host) {
+		lv2_log_error(&s->logger, "recur: model \"%s\" at %g Hz: %s\n", sm->path,
+		              s->sample_rate, err.msg);
+		return false;
+	}
+	lv2_log_note(&s->logger, "recur: model \"%s\" trained at %g Hz, host at %g Hz: %s\n",
+	             sm->path, m->sample_rate, s->sample_rate, recur_host_rate_plan(sm->host)->why);
+	return true;
+}
+
 /* Reads, validates and allocates; logs why when it cannot. */
 static slot_model *load_model(model_slot *s, const char *path)
 {
@@ -130,15 +173,13 @@ static slot_model *load_model(model_slot *s, const char *path)
 		return NULL;
 	}
 	sm->model = m;
+	sm->host = NULL;
 	sm->next = NULL;
 	memcpy(sm->path, path, len + 1);
-	sm->rate_mismatch =
-	    !s->own_rate && m->sample_rate > 0 && fabs(m->sample_rate - s->sample_rate) > 0.5;
-	if (sm->rate_mismatch)
-		lv2_log_warning(&s->logger,
-		                "recur: model \"%s\" was trained at %g Hz but the host runs at %g "
-		                "Hz; it will sound different\n",
-		                path, m->sample_rate, s->sample_rate);
+	if (!s->own_rate && !set_up_host_rate(s, sm)) {
+		slot_model_free(sm);
+		return NULL;
+	}
 	sm->rate_assumed = model_notes_log(m, path, &s->logger);
 	recur_reset(m);
 	return sm;
@@ -218,7 +259,10 @@ static void send_graveyard(model_slot *s)
 static void swap_in(model_slot *s, slot_model *sm)
 {
 	slot_model *old = s->current;
-	recur_reset(sm->model);
+	if (sm->host)
+		recur_host_rate_reset(sm->host);
+	else
+		recur_reset(sm->model);
 	s->current = sm;
 	s->load_failed = false;
 	s->notify_pending = true;
@@ -259,10 +303,39 @@ slot_status slot_status_now(const model_slot *s)
 		return SLOT_STATUS_LOAD_FAILED;
 	if (!s->current)
 		return SLOT_STATUS_EMPTY;
-	if (s->current->rate_assumed)
-		return s->current->rate_mismatch ? SLOT_STATUS_RATE_ASSUMED_MISMATCH
-		                                 : SLOT_STATUS_RATE_ASSUMED;
-	return s->current->rate_mismatch ? SLOT_STATUS_RATE_MISMATCH : SLOT_STATUS_LOADED;
+	slot_status st = !s->current->host ? SLOT_STATUS_LOADED
+	                 : recur_host_rate_plan(s->current->host)->method == RECUR_HOST_RESAMPLED
+	                     ? SLOT_STATUS_RESAMPLED
+	                     : SLOT_STATUS_CONVERTED;
+	if (!s->current->rate_assumed)
+		return st;
+	return st == SLOT_STATUS_LOADED      ? SLOT_STATUS_RATE_ASSUMED
+	       : st == SLOT_STATUS_CONVERTED ? SLOT_STATUS_CONVERTED_RATE_ASSUMED
+	                                     : SLOT_STATUS_RESAMPLED_RATE_ASSUMED;
+}
+
+void slot_process_mono(model_slot *s, const float *in, float *out, uint32_t frames,
+                       const float *cond)
+{
+	if (s->current->host)
+		recur_host_rate_process_mono(s->current->host, in, out, frames, cond);
+	else
+		recur_process_mono(s->current->model, in, out, frames, cond);
+}
+
+void slot_reset_model(model_slot *s)
+{
+	if (!s->current)
+		return;
+	if (s->current->host)
+		recur_host_rate_reset(s->current->host);
+	else
+		recur_reset(s->current->model);
+}
+
+int slot_latency_now(const model_slot *s)
+{
+	return s->current && s->current->host ? recur_host_rate_plan(s->current->host)->latency : 0;
 }
 
 bool slot_request_load(model_slot *s, const char *path, size_t len)
@@ -375,7 +448,7 @@ void slot_guard_state(model_slot *s, bool output_was_bad)
 	if (!m)
 		return;
 	if (output_was_bad || !all_finite(m->state, m->n_state)) {
-		recur_reset(m);
+		slot_reset_model(s);
 		s->nan_resets++;
 	}
 }

@@ -20,6 +20,7 @@
 #ifndef RECUR_MODEL_SLOT_H
 #define RECUR_MODEL_SLOT_H
 
+#include "host_rate.h"
 #include "recur.h"
 
 #include <lv2/atom/forge.h>
@@ -40,23 +41,32 @@
 
 /* The value of the status control output. */
 typedef enum {
-	SLOT_STATUS_EMPTY = 0,         /* no model: clean pass-through */
-	SLOT_STATUS_LOADED = 1,        /* model running */
-	SLOT_STATUS_RATE_MISMATCH = 2, /* model running, trained at another sample rate */
+	SLOT_STATUS_EMPTY = 0,  /* no model: clean pass-through */
+	SLOT_STATUS_LOADED = 1, /* model running */
+	/* Trained at another sample rate, running at the host's by the state-delay
+	 * method (engine/host_rate.h): no latency. */
+	SLOT_STATUS_CONVERTED = 2,
 	SLOT_STATUS_LOAD_FAILED =
 	    3, /* last load failed; the previous model (if any) keeps running */
-	/* model running; the file states no sample rate and the rate its
-	 * ecosystem assumes is the host's (4) or another (5) */
-	SLOT_STATUS_RATE_ASSUMED = 4,
-	SLOT_STATUS_RATE_ASSUMED_MISMATCH = 5,
+	/* Trained at another sample rate, running at its own between two
+	 * resamplers: latency on the latency port. */
+	SLOT_STATUS_RESAMPLED = 4,
+	/* As 1, 2 and 4, for a file that states no sample rate: it runs at the
+	 * rate its format's ecosystem assumes (model_notes.h). */
+	SLOT_STATUS_RATE_ASSUMED = 5,
+	SLOT_STATUS_CONVERTED_RATE_ASSUMED = 6,
+	SLOT_STATUS_RESAMPLED_RATE_ASSUMED = 7,
 } slot_status;
 
 /* A loaded model and the path it came from: one allocation, made and freed on
  * the Worker (or in restore), handed to the audio thread by pointer. */
 typedef struct slot_model {
 	recur_model *model;
-	bool rate_mismatch;
-	bool rate_assumed;       /* the file states no rate (model_notes.h) */
+	bool rate_assumed; /* the file states no rate (model_notes.h) */
+	/* Runs model at the host's rate when the two differ (set up on the
+	 * Worker with the model); NULL at the model's own rate and in plugins
+	 * that step models at their own rate. */
+	recur_host_rate *host;
 	struct slot_model *next; /* graveyard list, see below */
 	char path[];             /* NUL-terminated, absolute */
 } slot_model;
@@ -145,6 +155,14 @@ static inline recur_model *slot_model_now(const model_slot *s)
 	return s->current ? s->current->model : NULL;
 }
 slot_status slot_status_now(const model_slot *s);
+/* The current model over a mono block at the host's rate (see
+ * slot_model.host); in and out may alias. */
+void slot_process_mono(model_slot *s, const float *in, float *out, uint32_t frames,
+                       const float *cond);
+/* Back to the initial state, with the host-rate history. */
+void slot_reset_model(model_slot *s);
+/* Samples of latency the current model adds at the host's rate. */
+int slot_latency_now(const model_slot *s);
 /* True once per requested reset (reset port, control server, ...). */
 static inline bool slot_take_reset(model_slot *s)
 {

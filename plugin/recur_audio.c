@@ -47,6 +47,7 @@ typedef struct {
 	float *nan_resets;
 	float *osc_port;
 	float *osc_id;
+	float *latency;
 	const LV2_Atom_Sequence *control;
 	LV2_Atom_Sequence *notify;
 
@@ -138,6 +139,9 @@ static void connect_port(LV2_Handle h, uint32_t port, void *data)
 	case PORT_OSC_ID:
 		p->osc_id = data;
 		break;
+	case PORT_LATENCY:
+		p->latency = data;
+		break;
 	case PORT_CONTROL:
 		p->control = data;
 		break;
@@ -206,7 +210,8 @@ static bool settled(const smoothed *s)
  * model produced a non-finite value (replaced by silence). */
 static bool process_direct(recur_audio *p, recur_model *m, const float *in, float *out, uint32_t n)
 {
-	recur_process_mono(m, in, out, n, p->cond);
+	(void)m;
+	slot_process_mono(&p->base.slot, in, out, n, p->cond);
 	bool finite = true;
 	for (uint32_t i = 0; i < n; i++) {
 		if (!isfinite(out[i])) {
@@ -232,7 +237,7 @@ static bool process_chunk(recur_audio *p, recur_model *m, const float *in, float
 	for (uint32_t i = 0; i < n; i++)
 		p->xin[i] = in[i] * smooth_next(&p->in_gain, k);
 	if (model_on)
-		recur_process_mono(m, p->xin, p->wet, n, p->cond);
+		slot_process_mono(&p->base.slot, p->xin, p->wet, n, p->cond);
 	else
 		memcpy(p->wet, p->xin, n * sizeof(float));
 
@@ -260,7 +265,7 @@ static void update_idle(recur_audio *p, recur_model *m)
 {
 	bool idle = p->enabled.target == 0.0f && p->enabled.value == 0.0f;
 	if (p->model_idle && !idle && m)
-		recur_reset(m);
+		slot_reset_model(&p->base.slot);
 	p->model_idle = idle;
 }
 
@@ -280,7 +285,7 @@ static void run(LV2_Handle h, uint32_t frames)
 
 	recur_model *m = slot_model_now(s);
 	if (m && slot_take_reset(s))
-		recur_reset(m);
+		slot_reset_model(s);
 	if (m)
 		update_cond(p, m);
 
@@ -301,6 +306,8 @@ static void run(LV2_Handle h, uint32_t frames)
 		*p->osc_port = (float)osc_server_port();
 	if (p->osc_id)
 		*p->osc_id = (float)osc_link_id(&p->base.osc);
+	if (p->latency)
+		*p->latency = (float)slot_latency_now(s);
 #ifdef RECUR_HAVE_MXCSR
 	_mm_setcsr(saved_csr);
 #endif

@@ -18,6 +18,7 @@ typedef enum {
 	PORT_CONTROL = 14,    /* atom in: patch:Set/Get */
 	PORT_NOTIFY = 15,     /* atom out */
 	PORT_OSC_ID = 16,     /* output: this instance's OSC id, 0 none */
+	PORT_LATENCY = 17,    /* output: samples the model adds at the host's rate */
 	PORT_COUNT
 } port_index;
 
@@ -26,7 +27,7 @@ typedef enum {
 	{                                                                                          \
 		"in", "out", "in_gain", "out_gain", "mix", "enabled", "reset", "cond1", "cond2",   \
 		    "cond3", "cond4", "osc_port", "status", "nan_resets", "control", "notify",     \
-		    "osc_id"                                                                       \
+		    "osc_id", "latency"                                                            \
 	}
 
 #endif

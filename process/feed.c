@@ -74,11 +74,6 @@ static int feed_audio(const recur_model *m, const process_options *o, model_feed
 	f->mono = clip.samples;
 	f->rate = clip.rate;
 	f->run.frames = clip.frames;
-	if (m->sample_rate > 0 && (double)clip.rate != m->sample_rate)
-		fprintf(stderr,
-		        "recur-process: warning: %s is %d Hz but the model was trained at %g Hz; "
-		        "processing anyway, the sound will differ from the trained one\n",
-		        o->input, clip.rate, m->sample_rate);
 	if (m->shape.n_outputs == 1) {
 		f->run.mono = f->mono;
 		f->run.cond = f->values + 1;

@@ -42,6 +42,11 @@ static const char usage_text[] =
     "                       and holding its output (one output row per input row)\n"
     "  --interpolate        with --time-column: interpolate the output linearly\n"
     "                       between model steps instead (one model step of latency)\n"
+    "  --resample           audio at another rate than the model's: convert it to the\n"
+    "                       model's rate (best sinc), run, convert back: the offline\n"
+    "                       best (default: the plugin's real-time method, below)\n"
+    "  --rate-method M      force the real-time method for audio at another rate:\n"
+    "                       auto (default), naive, converted[:ORDER], resampled\n"
     "  --format F           audio OUTPUT samples: float (default), pcm24, pcm16\n"
     "  --rate HZ            sample rate of audio written from CSV (default: model's)\n"
     "  --input-type T       read INPUT as csv or audio, whatever its name\n"
@@ -79,6 +84,8 @@ enum {
 	OPT_TIME_COLUMN,
 	OPT_INTERPOLATE,
 	OPT_CHECK,
+	OPT_RESAMPLE,
+	OPT_RATE_METHOD,
 };
 
 static const struct option long_options[] = {
@@ -98,6 +105,8 @@ static const struct option long_options[] = {
     {"time-column", required_argument, NULL, OPT_TIME_COLUMN},
     {"interpolate", no_argument, NULL, OPT_INTERPOLATE},
     {"check", no_argument, NULL, OPT_CHECK},
+    {"resample", no_argument, NULL, OPT_RESAMPLE},
+    {"rate-method", required_argument, NULL, OPT_RATE_METHOD},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -191,6 +200,38 @@ static int parse_input_type(const char *arg, process_options *o)
 	return -1;
 }
 
+static int parse_rate_method(const char *arg, process_options *o)
+{
+	static const struct {
+		const char *name;
+		recur_host_method method;
+	} methods[] = {{"naive", RECUR_HOST_NAIVE},
+	               {"converted", RECUR_HOST_CONVERTED},
+	               {"resampled", RECUR_HOST_RESAMPLED}};
+	if (strcmp(arg, "auto") == 0) {
+		o->host.force = false;
+		return -1;
+	}
+	const char *colon = strchr(arg, ':');
+	size_t len = colon ? (size_t)(colon - arg) : strlen(arg);
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+		if (strlen(methods[i].name) != len || strncmp(arg, methods[i].name, len) != 0)
+			continue;
+		long order = 0;
+		if (colon && (methods[i].method != RECUR_HOST_CONVERTED ||
+		              !parse_count(colon + 1, RECUR_HOST_MAX_ORDER, &order)))
+			return usage_error(
+			    "--rate-method: only converted takes an order (0..5), got "
+			    "\"%s\"",
+			    arg);
+		o->host = (recur_host_options){true, methods[i].method, (int)order};
+		return -1;
+	}
+	return usage_error("--rate-method wants auto, naive, converted[:ORDER] or resampled, got "
+	                   "\"%s\"",
+	                   arg);
+}
+
 static int parse_number_option(int opt, const char *arg, process_options *o)
 {
 	long n;
@@ -239,6 +280,11 @@ static int parse_option(int opt, const char *arg, process_options *o)
 	case OPT_INTERPOLATE:
 		o->interpolate = true;
 		return -1;
+	case OPT_RESAMPLE:
+		o->resample = true;
+		return -1;
+	case OPT_RATE_METHOD:
+		return parse_rate_method(arg, o);
 	case OPT_FORMAT:
 		return parse_format(arg, o);
 	case OPT_INPUT_TYPE:
@@ -320,6 +366,12 @@ static int check_positionals(int n, char **args, process_options *o)
 		return usage_error("%s", "--time-column names a CSV column; INPUT is not CSV");
 	if (o->interpolate && !o->time_column)
 		return usage_error("%s", "--interpolate needs --time-column (the CSV's rate)");
+	if ((o->resample || o->host.force) && o->input_kind != KIND_AUDIO)
+		return usage_error("%s", "--resample and --rate-method are for audio INPUT");
+	if (o->resample && o->host.force)
+		return usage_error("%s", "--resample and --rate-method exclude each other");
+	if (o->resample && o->reset_every)
+		return usage_error("%s", "--resample and --reset-every exclude each other");
 	return -1;
 }
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "audio_io.h"
+#include "host_rate.h"
 #include "recur.h"
 
 /* Exit statuses: 0 done, 1 something failed while running, 2 bad command line,
@@ -37,6 +38,10 @@ typedef struct {
 	const char *time_column;
 	/* --interpolate: between model steps (engine/rate.h) instead of holding */
 	bool interpolate;
+	/* Audio at another rate than the model's: --resample (offline best), or
+	 * the plugin's method, chosen (default) or forced by --rate-method. */
+	bool resample;
+	recur_host_options host;
 	audio_sample sample;
 	file_kind input_kind;
 	file_kind output_kind;

@@ -11,6 +11,7 @@
 #include "denormals.h"
 #include "esr.h"
 #include "feed.h"
+#include "host.h"
 #include "options.h"
 #include "output.h"
 #include "recur.h"
@@ -185,6 +186,8 @@ static int process(recur_model *m, const process_options *o)
 {
 	model_feed f;
 	int status = feed_prepare(m, o, &f);
+	if (status < 0)
+		status = host_prepare(m, o, &f);
 	size_t n_y = f.run.frames * (size_t)m->shape.n_outputs;
 	float *y = status < 0 ? malloc((n_y ? n_y : 1) * sizeof(float)) : NULL;
 	if (status < 0 && !y) {
@@ -194,20 +197,26 @@ static int process(recur_model *m, const process_options *o)
 	}
 	if (status < 0) {
 		double start = seconds_now();
-		run_model(m, &f.run, y, o->reset_every);
+		bool ran = true;
+		if (host_offline_wanted(m, o, &f))
+			ran = host_run_offline(m, &f, y);
+		else
+			run_model(m, &f.run, y, o->reset_every);
 		double seconds = seconds_now() - start;
 		size_t bad = count_non_finite(y, n_y);
 		if (bad)
 			fprintf(stderr,
 			        "recur-process: warning: %zu output values are not finite\n", bad);
-		bool ok = !o->output || (o->output_kind == KIND_CSV ? write_csv(m, o, &f, y)
-		                                                    : write_audio(m, o, &f, y));
+		bool ok =
+		    ran && (!o->output || (o->output_kind == KIND_CSV ? write_csv(m, o, &f, y)
+		                                                      : write_audio(m, o, &f, y)));
 		ok = ok && (!o->esr_target || report_esr(m, o, &f, y));
 		if (ok && !o->quiet)
 			summarise(m, o, &f, seconds);
 		status = ok ? 0 : EXIT_RUNTIME;
 	}
 	free(y);
+	host_free(&f);
 	feed_free(&f);
 	return status;
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "host_rate.h"
 #include "recur.h"
 
 /*
@@ -21,6 +22,9 @@ typedef struct {
 	 * (engine/rate.h steps the model at its own); 0 = one step per frame. */
 	double stream_rate;
 	bool interpolate;
+	/* Audio at a host rate other than the model's: the plugin's method
+	 * (engine/host_rate.h) runs the model; NULL = the model directly. */
+	recur_host_rate *host;
 } run_input;
 
 /* Frames handed to the engine per call: the size of a large host buffer, so

@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
 	build-essential meson ninja-build pkg-config
 	lv2-dev liblilv-dev lilv-utils libcjson-dev libsndfile1-dev liblo-dev liblo-tools
+	libsamplerate0-dev
 	python3 python3-numpy parallel
 	sordi jalv jackd2
 	gnuplot-nox sox valgrind

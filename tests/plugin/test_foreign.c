@@ -1,6 +1,7 @@
 /*
  * Foreign model files in the plugin: a rate the file does not state shows as
- * status 4 (the assumed rate is the host's) or 5 (it is not), and a file
+ * status 5 (the assumed rate is the host's) or 6 (it is not, and the model is
+ * converted to the host's rate), and a file
  * that disagrees with its own test data is loaded with a warning logged on
  * the Worker.
  */
@@ -63,8 +64,8 @@ int main(void)
 		return 1;
 	expect(&h, "string_rate.json",
 	       AIDAX("\"metadata\": {\"samplerate\": \"48000\"}, ", "[0.5, -0.25]"), 1.0f, false);
-	expect(&h, "no_rate.json", AIDAX("", "[0.5, -0.25]"), 4.0f, false);
-	expect(&h, "guitarml.json", GAAM, 5.0f, true); /* 44.1 kHz assumed, host 48 kHz */
+	expect(&h, "no_rate.json", AIDAX("", "[0.5, -0.25]"), 5.0f, false);
+	expect(&h, "guitarml.json", GAAM, 6.0f, false); /* 44.1 kHz assumed, host 48 kHz */
 	expect(&h, "disagrees.json", AIDAX("\"samplerate\": 48000, ", "[0.5, 0.25]"), 1.0f, true);
 	host_close(&h);
 	host_close_world(&h);

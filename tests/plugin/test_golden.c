@@ -88,10 +88,12 @@ int main(void)
 	check_model(&h, "gru", in, n, 1.0f);
 	check_model(&h, "lstm", in, n, 1.0f);
 	check_model(&h, "cond", in, n, 1.0f);
-	/* Trained at 44.1 kHz, run at 48 kHz: runs, warns, says so. */
-	int warnings = h.log_warnings;
+	/* Trained at 44.1 kHz, run at 48 kHz: converted (status 2). The golden
+	 * output is the model run as if trained at 48 kHz, which the plugin does
+	 * when told to (tests/rate compares the converted output itself). */
+	setenv("RECUR_RATE_METHOD", "naive", 1);
 	check_model(&h, "rnn", in, n, 2.0f);
-	CHECK(h.log_warnings > warnings, "no sample-rate warning logged");
+	unsetenv("RECUR_RATE_METHOD");
 
 	/* The conditioning knobs, off their default, map onto the model's ranges. */
 	uint32_t gn = 0;

@@ -1,0 +1,387 @@
+/* Quality and cost of running a model at another host rate than its own
+ * (engine/host_rate.h), against the offline reference: the input converted
+ * to the model's rate with libsamplerate's best sinc converter, run, and
+ * converted back (what `recur-process --resample` does).
+ *
+ *   bench-rate CLIP.wav MODEL.json... [--rates 44100,48000,...] [--seconds S]
+ *              [--assume-rate HZ] [--order N]
+ *
+ * --assume-rate gives models that state no rate (imported files) one;
+ * --order runs the state-delay column with that Lagrange order instead of
+ * the chosen one (0 with whole M: the exact delay).
+ *
+ * For each model and host rate, four ways to run it: naive (the model as if
+ * trained at the host rate), the state-delay method with the filter the
+ * stability analysis picks (or the first candidate when it picks
+ * resampling), the real-time resampler, and what recur chooses. For each:
+ *   SNR guitar  10 log10(sum ref^2 / sum (y - ref)^2) up to 20 kHz, on CLIP
+ *               (a 48 kHz guitar-like recording) converted to the host rate;
+ *   SNR sweep   the same on an exponential sine sweep 20 Hz .. 20 kHz (or
+ *               0.45 of the lower rate), amplitude 0.5;
+ *   alias       energy away from the harmonics of a 3 kHz sine (amplitude
+ *               0.5), relative to all its energy, in dB (lower is better);
+ *   CPU         seconds of computing (thread CPU time, so other processes on a
+ *               busy machine do not count) per second of audio, in percent of
+ *               one core.
+ * The real-time resampler's output is compared after removing its latency.
+ * Prints a Markdown table on stdout. Not a test: run it by hand (nice), see
+ * docs/plugin.md. */
+#include <math.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "host_rate.h"
+#include "host_resample.h"
+#include "recur.h"
+
+#define SINE_HZ  3000.0
+#define FFT_SIZE 32768
+
+typedef struct {
+	float *x;
+	size_t n;
+} signal;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static signal read_clip(const char *path, double *rate)
+{
+	SF_INFO info = {0};
+	SNDFILE *f = sf_open(path, SFM_READ, &info);
+	signal s = {0};
+	if (!f) {
+		fprintf(stderr, "bench-rate: %s: %s\n", path, sf_strerror(NULL));
+		exit(1);
+	}
+	float *all = malloc((size_t)info.frames * (size_t)info.channels * sizeof *all);
+	s.n = (size_t)sf_readf_float(f, all, info.frames);
+	s.x = malloc(s.n * sizeof *s.x);
+	for (size_t t = 0; t < s.n; t++)
+		s.x[t] = all[t * (size_t)info.channels];
+	free(all);
+	sf_close(f);
+	*rate = info.samplerate;
+	return s;
+}
+
+static signal convert(signal in, double from, double to)
+{
+	recur_error err;
+	signal s = {0};
+	s.x = recur_resample_offline(in.x, in.n, 1, from, to, &s.n, &err);
+	if (!s.x) {
+		fprintf(stderr, "bench-rate: %s\n", err.msg);
+		exit(1);
+	}
+	return s;
+}
+
+static signal sweep(double rate, double seconds, double top)
+{
+	signal s = {malloc((size_t)(rate * seconds) * sizeof(float)), (size_t)(rate * seconds)};
+	double f0 = 20.0, k = log(top / f0) / seconds;
+	for (size_t t = 0; t < s.n; t++) {
+		double time = (double)t / rate;
+		s.x[t] = (float)(0.5 * sin(2 * M_PI * f0 * (exp(k * time) - 1.0) / k));
+	}
+	return s;
+}
+
+static signal sine(double rate, double seconds)
+{
+	signal s = {malloc((size_t)(rate * seconds) * sizeof(float)), (size_t)(rate * seconds)};
+	/* On an FFT bin, so the harmonics are single bins (plus the window's). */
+	double f = round(SINE_HZ * FFT_SIZE / rate) * rate / FFT_SIZE;
+	for (size_t t = 0; t < s.n; t++)
+		s.x[t] = (float)(0.5 * sin(2 * M_PI * f * (double)t / rate));
+	return s;
+}
+
+/* The model over x at the model's rate, between the offline converters
+ * (at the model's own rate: the model alone). */
+static signal reference(recur_model *m, signal x, double host)
+{
+	if (host == m->sample_rate) {
+		signal y = {malloc(x.n * sizeof(float)), x.n};
+		recur_reset(m);
+		recur_process_mono(m, x.x, y.x, x.n, NULL);
+		return y;
+	}
+	signal xm = convert(x, host, m->sample_rate);
+	signal ym = {malloc(xm.n * sizeof(float)), xm.n};
+	recur_reset(m);
+	recur_process_mono(m, xm.x, ym.x, xm.n, NULL);
+	signal y = convert(ym, m->sample_rate, host);
+	free(xm.x);
+	free(ym.x);
+	if (y.n > x.n)
+		y.n = x.n;
+	return y;
+}
+
+/* y of the method, its latency removed; *seconds the time it took. */
+static signal run(recur_host_rate *r, signal x, double *seconds)
+{
+	int lat = recur_host_rate_plan(r)->latency;
+	signal y = {calloc(x.n + (size_t)lat, sizeof(float)), x.n};
+	float *in = calloc(x.n + (size_t)lat, sizeof(float));
+	memcpy(in, x.x, x.n * sizeof(float));
+	recur_host_rate_reset(r);
+	double start = now();
+	for (size_t done = 0; done < x.n + (size_t)lat; done += 256) {
+		size_t len = x.n + (size_t)lat - done < 256 ? x.n + (size_t)lat - done : 256;
+		recur_host_rate_process_mono(r, in + done, y.x + done, len, NULL);
+	}
+	*seconds = now() - start;
+	memmove(y.x, y.x + lat, x.n * sizeof(float));
+	free(in);
+	return y;
+}
+
+static void fft(double *re, double *im, size_t n)
+{
+	for (size_t i = 1, j = 0; i < n; i++) {
+		size_t bit = n >> 1;
+		for (; j & bit; bit >>= 1)
+			j ^= bit;
+		j ^= bit;
+		if (i < j) {
+			double t = re[i];
+			re[i] = re[j];
+			re[j] = t;
+			t = im[i];
+			im[i] = im[j];
+			im[j] = t;
+		}
+	}
+	for (size_t len = 2; len <= n; len <<= 1) {
+		double a = -2 * M_PI / (double)len;
+		for (size_t i = 0; i < n; i += len)
+			for (size_t k = 0; k < len / 2; k++) {
+				double wr = cos(a * (double)k), wi = sin(a * (double)k);
+				size_t p = i + k, q = i + k + len / 2;
+				double xr = re[q] * wr - im[q] * wi, xi = re[q] * wi + im[q] * wr;
+				re[q] = re[p] - xr;
+				im[q] = im[p] - xi;
+				re[p] += xr;
+				im[p] += xi;
+			}
+	}
+}
+
+/* SNR of y against ref in the audible band (up to 20 kHz, or the host's
+ * Nyquist frequency if lower): both are cut there by zeroing FFT bins, since
+ * the reference has nothing above the model's Nyquist frequency and content
+ * above 20 kHz is not heard. */
+static double snr(signal y, signal ref, double rate)
+{
+	size_t n = y.n < ref.n ? y.n : ref.n, size = 1;
+	while (size < n)
+		size <<= 1;
+	double *re = calloc(size, sizeof *re), *im = calloc(size, sizeof *im);
+	for (size_t t = 0; t < n; t++) {
+		if (!isfinite(y.x[t])) {
+			free(re);
+			free(im);
+			return -INFINITY;
+		}
+		re[t] = (double)y.x[t] - ref.x[t];
+		im[t] = ref.x[t];
+	}
+	/* Two real signals in one complex FFT: error in re, reference in im. */
+	fft(re, im, size);
+	size_t top = (size_t)(fmin(20000.0, 0.5 * rate) * (double)size / rate);
+	double e = 0, s = 0;
+	for (size_t b = 0; b <= top; b++) {
+		size_t c = (size - b) % size;
+		double er = 0.5 * (re[b] + re[c]), ei = 0.5 * (im[b] - im[c]);
+		double rr = 0.5 * (im[b] + im[c]), ri = -0.5 * (re[b] - re[c]);
+		double weight = b == 0 ? 1.0 : 2.0;
+		e += weight * (er * er + ei * ei);
+		s += weight * (rr * rr + ri * ri);
+	}
+	free(re);
+	free(im);
+	return 10.0 * log10(s / fmax(e, 1e-30));
+}
+
+/* Energy outside +-4 bins of every harmonic of the sine, over all of it, in
+ * dB, from the last FFT_SIZE samples (Hann window). */
+static double aliasing(signal y, double rate)
+{
+	static double re[FFT_SIZE], im[FFT_SIZE];
+	size_t off = y.n - FFT_SIZE;
+	for (size_t t = 0; t < FFT_SIZE; t++) {
+		double w = 0.5 - 0.5 * cos(2 * M_PI * (double)t / FFT_SIZE);
+		re[t] = w * y.x[off + t];
+		im[t] = 0;
+	}
+	fft(re, im, FFT_SIZE);
+	long f_bin = lround(SINE_HZ * FFT_SIZE / rate);
+	double all = 0, off_harm = 0;
+	for (long b = 1; b < FFT_SIZE / 2; b++) {
+		double p = re[b] * re[b] + im[b] * im[b];
+		all += p;
+		long nearest = lround((double)b / (double)f_bin) * f_bin;
+		if (labs(b - nearest) > 4)
+			off_harm += p;
+	}
+	return 10.0 * log10(fmax(off_harm, 1e-30) / fmax(all, 1e-30));
+}
+
+typedef struct {
+	double snr_clip, snr_sweep, alias, cpu;
+} scores;
+
+static scores measure(recur_model *m, double host, const recur_host_options *opt, signal clip,
+                      signal sw, signal sn, signal ref_clip, signal ref_sweep,
+                      recur_host_plan *plan)
+{
+	recur_error err;
+	scores s = {-INFINITY, -INFINITY, 0, 0};
+	recur_host_rate *r = recur_host_rate_new(m, host, opt, &err);
+	if (!r) {
+		fprintf(stderr, "bench-rate: %s\n", err.msg);
+		return s;
+	}
+	*plan = *recur_host_rate_plan(r);
+	double secs;
+	signal y = run(r, clip, &secs);
+	s.snr_clip = snr(y, ref_clip, host);
+	s.cpu = 100.0 * secs / ((double)clip.n / host);
+	free(y.x);
+	y = run(r, sw, &secs);
+	s.snr_sweep = snr(y, ref_sweep, host);
+	free(y.x);
+	y = run(r, sn, &secs);
+	s.alias = aliasing(y, host);
+	free(y.x);
+	recur_host_rate_free(r);
+	return s;
+}
+
+static void cell(scores s)
+{
+	printf(" %.1f / %.1f / %.0f / %.1f |", s.snr_clip, s.snr_sweep, s.alias, s.cpu);
+}
+
+static const char *plan_name(const recur_host_plan *p, char *buf, size_t len)
+{
+	if (p->method == RECUR_HOST_CONVERTED)
+		snprintf(buf, len, p->order ? "delay, Lagrange %d" : "delay, exact", p->order);
+	else if (p->method == RECUR_HOST_RESAMPLED)
+		snprintf(buf, len, "resampled, %d samples", p->latency);
+	else
+		snprintf(buf, len, "%s", recur_host_method_name(p->method));
+	return buf;
+}
+
+static double assumed_rate;   /* --assume-rate: for models that state none */
+static int forced_order = -1; /* --order: the state-delay column's filter */
+
+static void bench_model(const char *path, const double *rates, int n_rates, signal clip48,
+                        double clip_rate, double seconds)
+{
+	recur_error err;
+	recur_model *m = recur_model_load(path, &err);
+	if (m && !(m->sample_rate > 0))
+		m->sample_rate = assumed_rate;
+	if (!m || !(m->sample_rate > 0)) {
+		fprintf(stderr, "bench-rate: %s: %s\n", path, m ? "no sample rate" : err.msg);
+		recur_model_free(m);
+		return;
+	}
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	for (int i = 0; i < n_rates; i++) {
+		double host = rates[i];
+		signal clip = convert(clip48, clip_rate, host);
+		if (clip.n > (size_t)(seconds * host))
+			clip.n = (size_t)(seconds * host);
+		signal sw = sweep(host, seconds, 0.45 * fmin(host, m->sample_rate));
+		signal sn = sine(host, 1.5);
+		signal ref_clip = reference(m, clip, host), ref_sweep = reference(m, sw, host);
+		signal ref_sine = reference(m, sn, host);
+		recur_host_plan chosen, p;
+		recur_host_options naive = {true, RECUR_HOST_NAIVE, 0};
+		recur_host_options resampled = {true, RECUR_HOST_RESAMPLED, 0};
+		scores s_auto = measure(m, host, NULL, clip, sw, sn, ref_clip, ref_sweep, &chosen);
+		char buf[64];
+		printf("| %s | %g | %.3f | %s |", name, host / 1000.0, host / m->sample_rate,
+		       plan_name(&chosen, buf, sizeof buf));
+		cell(measure(m, host, &naive, clip, sw, sn, ref_clip, ref_sweep, &p));
+		if (forced_order >= 0 && chosen.method != RECUR_HOST_SAME) {
+			recur_host_options forced = {true, RECUR_HOST_CONVERTED, forced_order};
+			cell(measure(m, host, &forced, clip, sw, sn, ref_clip, ref_sweep, &p));
+		} else if (chosen.method == RECUR_HOST_CONVERTED ||
+		           chosen.method == RECUR_HOST_SAME) {
+			cell(s_auto);
+		} else {
+			/* The filter it would have used: the first candidate. */
+			recur_host_options first = {true, RECUR_HOST_CONVERTED,
+			                            host < m->sample_rate ? 2 : 3};
+			cell(measure(m, host, &first, clip, sw, sn, ref_clip, ref_sweep, &p));
+		}
+		cell(measure(m, host, &resampled, clip, sw, sn, ref_clip, ref_sweep, &p));
+		printf(" %.0f |\n", aliasing(ref_sine, host));
+		fflush(stdout);
+		free(clip.x);
+		free(sw.x);
+		free(sn.x);
+		free(ref_clip.x);
+		free(ref_sweep.x);
+		free(ref_sine.x);
+	}
+	recur_model_free(m);
+}
+
+int main(int argc, char **argv)
+{
+	double rates[16] = {44100, 48000, 88200, 96000, 192000};
+	int n_rates = 5;
+	double seconds = 2.0;
+	const char *clip_path = NULL;
+	const char *models[64];
+	int n_models = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--rates") == 0 && i + 1 < argc) {
+			n_rates = 0;
+			for (char *p = argv[++i]; *p && n_rates < 16;) {
+				rates[n_rates++] = strtod(p, &p);
+				if (*p == ',')
+					p++;
+			}
+		} else if (strcmp(argv[i], "--order") == 0 && i + 1 < argc) {
+			forced_order = atoi(argv[++i]);
+		} else if (strcmp(argv[i], "--assume-rate") == 0 && i + 1 < argc) {
+			assumed_rate = atof(argv[++i]);
+		} else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
+			seconds = atof(argv[++i]);
+		} else if (!clip_path) {
+			clip_path = argv[i];
+		} else if (n_models < 64) {
+			models[n_models++] = argv[i];
+		}
+	}
+	if (!clip_path || !n_models) {
+		fprintf(stderr, "usage: bench-rate CLIP.wav MODEL.json... [--rates R,R,...] "
+		                "[--seconds S] [--assume-rate HZ] [--order N]\n");
+		return 2;
+	}
+	double clip_rate;
+	signal clip = read_clip(clip_path, &clip_rate);
+	printf("Each cell: SNR guitar dB / SNR sweep dB / aliasing dB / CPU %% of one core.\n\n");
+	printf("| model | host kHz | M | chosen | naive | state delay | RT resampler | alias of "
+	       "reference |\n|---|---|---|---|---|---|---|---|\n");
+	for (int i = 0; i < n_models; i++)
+		bench_model(models[i], rates, n_rates, clip, clip_rate, seconds);
+	free(clip.x);
+	return 0;
+}

@@ -1,0 +1,560 @@
+/* A model at a host's rate: the state-delay method, its stability analysis
+ * and the choice between the methods. The rules are in host_rate.h. */
+#include "host_rate.h"
+
+#include "host_resample.h"
+#include "rate.h"
+
+#include <math.h>
+#include <samplerate.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* States kept: enough for the largest delay, 192 kHz over a 22.05 kHz model
+ * (M = 8.7) with an order-5 filter around it, rounded up to a power of two. */
+#define HISTORY  16
+#define MIN_RATE 8000.0
+#define MAX_M    10.0
+
+/* A pole this far outside the unit circle is still "on" it: the estimate's
+ * error over the steps it runs. */
+#define POLE_SLACK 1e-3
+
+/* Frames built at a time for the mono entry point. */
+#define MONO_CHUNK 256
+
+struct recur_host_rate {
+	recur_model *m;
+	recur_host_plan plan;
+	int n_taps;
+	int delay[RECUR_HOST_MAX_ORDER + 1];
+	float weight[RECUR_HOST_MAX_ORDER + 1];
+	bool exact;     /* one tap of weight 1: a copy */
+	float *history; /* HISTORY * n_state floats, 64-byte aligned; a ring */
+	unsigned pos;   /* next slot written */
+	recur_resampler *rs;
+	float *x, *y; /* MONO_CHUNK frames each, for the mono entry point */
+};
+
+const char *recur_host_method_name(recur_host_method method)
+{
+	switch (method) {
+	case RECUR_HOST_SAME:
+		return "same rate";
+	case RECUR_HOST_CONVERTED:
+		return "converted";
+	case RECUR_HOST_RESAMPLED:
+		return "resampled";
+	case RECUR_HOST_NAIVE:
+		return "naive";
+	}
+	return "unknown";
+}
+
+/* ---- the filter ----------------------------------------------------------- */
+
+static bool is_integer(double M)
+{
+	return fabs(M - round(M)) < 1e-9 && round(M) >= 1.0;
+}
+
+int recur_host_rate_taps(double M, int order, int *delays, double *weights)
+{
+	if (order <= 0) {
+		delays[0] = (int)lround(M) < 1 ? 1 : (int)lround(M);
+		weights[0] = 1.0;
+		return 1;
+	}
+	/* Taps centred on M where they fit, never closer than one sample (the
+	 * state being computed is not known yet): for M < 1 that makes the
+	 * filter an extrapolation from the most recent states. */
+	int first = (int)floor(M) - (order - 1) / 2;
+	if (order % 2 == 0)
+		first = (int)lround(M) - order / 2;
+	if (first < 1)
+		first = 1;
+	int n = order + 1;
+	for (int k = 0; k < n; k++)
+		delays[k] = first + k;
+	for (int k = 0; k < n; k++) {
+		double w = 1.0;
+		for (int j = 0; j < n; j++)
+			if (j != k)
+				w *= (M - delays[j]) / (double)(delays[k] - delays[j]);
+		weights[k] = w;
+	}
+	return n;
+}
+
+/* ---- stability -------------------------------------------------------------- */
+
+/* The model's state entries that matter: h of every layer, and c of an LSTM. */
+static size_t live_indices(const recur_model *m, size_t *idx)
+{
+	size_t n = 0;
+	for (int l = 0; l < m->shape.layers; l++) {
+		size_t h0 = (size_t)(m->h[l] - m->state), c0 = (size_t)(m->c[l] - m->state);
+		for (int u = 0; u < m->shape.hidden; u++)
+			idx[n++] = h0 + (size_t)u;
+		if (m->shape.cell == RECUR_CELL_LSTM)
+			for (int u = 0; u < m->shape.hidden; u++)
+				idx[n++] = c0 + (size_t)u;
+	}
+	return n;
+}
+
+static void silent_input(const recur_model *m, const float *cond, float *x)
+{
+	memset(x, 0, RECUR_MAX_IO * sizeof *x);
+	for (int j = 1; j < m->shape.n_inputs; j++)
+		x[j] = cond ? cond[j - 1] : m->inputs[j].def;
+}
+
+/* Runs silence until the state stops moving: the fixed point. False for a
+ * model that is still moving after the budget (it oscillates in silence, or
+ * blows up): it has no fixed point to linearise around. */
+static bool settle(recur_model *m, const float *x, float *prev)
+{
+	float y[RECUR_MAX_IO];
+	recur_reset(m);
+	for (int t = 0; t < 50000; t++) {
+		memcpy(prev, m->state, m->n_state * sizeof *prev);
+		recur_step(m, x, y);
+		float moved = 0.0f;
+		for (size_t i = 0; i < m->n_state; i++)
+			moved = fmaxf(moved, fabsf(m->state[i] - prev[i]));
+		if (moved < 1e-7f)
+			return true;
+		if (!(moved < 1e30f))
+			return false;
+	}
+	return false;
+}
+
+/* J[i * n + j] = d new state i / d read state j at the settled state, by
+ * central differences through the model's own step. */
+static void jacobian(recur_model *m, const float *x, const size_t *idx, size_t n, double *J,
+                     float *fixed, float *plus)
+{
+	const float eps = 1e-3f;
+	float y[RECUR_MAX_IO];
+	memcpy(fixed, m->state, m->n_state * sizeof *fixed);
+	for (size_t j = 0; j < n; j++) {
+		memcpy(m->state, fixed, m->n_state * sizeof *fixed);
+		m->state[idx[j]] += eps;
+		recur_step(m, x, y);
+		memcpy(plus, m->state, m->n_state * sizeof *plus);
+		memcpy(m->state, fixed, m->n_state * sizeof *fixed);
+		m->state[idx[j]] -= eps;
+		recur_step(m, x, y);
+		for (size_t i = 0; i < n; i++)
+			J[i * n + j] = ((double)plus[idx[i]] - m->state[idx[i]]) / (2.0 * eps);
+	}
+	memcpy(m->state, fixed, m->n_state * sizeof *fixed);
+}
+
+/* Largest pole magnitude of e[t] = J sum_k w_k e[t - d_k]: the mean growth
+ * per step of a generic start, renormalised every step, over the second half
+ * of the run (the first lets the other modes die away). */
+static double growth(const double *J, size_t n, const int *delays, const double *weights, int taps,
+                     double *hist, double *v)
+{
+	const int H = HISTORY;
+	uint32_t seed = 12345u;
+	for (size_t i = 0; i < (size_t)H * n; i++) {
+		seed = seed * 1664525u + 1013904223u;
+		hist[i] = ((double)(seed >> 8) / 16777216.0) - 0.5;
+	}
+	/* Fewer steps for big states: the cost is n * n per step. */
+	long steps = (long)(2e8 / ((double)n * (double)n + 1.0));
+	steps = steps < 400 ? 400 : steps > 6000 ? 6000 : steps;
+	double log_sum = 0.0;
+	long counted = 0;
+	for (long t = H; t < H + steps; t++) {
+		memset(v, 0, n * sizeof *v);
+		for (int k = 0; k < taps; k++) {
+			const double *e = hist + (size_t)((t - delays[k]) % H) * n;
+			for (size_t i = 0; i < n; i++)
+				v[i] += weights[k] * e[i];
+		}
+		double *out = hist + (size_t)(t % H) * n;
+		double norm = 0.0;
+		for (size_t i = 0; i < n; i++) {
+			double s = 0.0;
+			const double *row = J + i * n;
+			for (size_t j = 0; j < n; j++)
+				s += row[j] * v[j];
+			out[i] = s;
+			norm += s * s;
+		}
+		norm = sqrt(norm);
+		if (!(norm > 1e-280) || !isfinite(norm))
+			return norm > 0 ? HUGE_VAL : 0.0;
+		for (size_t i = 0; i < (size_t)H * n; i++)
+			hist[i] /= norm;
+		if (t - H >= steps / 2) {
+			log_sum += log(norm);
+			counted++;
+		}
+	}
+	return exp(log_sum / (double)counted);
+}
+
+/* Everything the analysis needs, allocated once per plan. */
+typedef struct {
+	recur_model *m;
+	float x[RECUR_MAX_IO];
+	bool settled; /* the model comes to rest in silence at its own rate */
+	size_t n;
+	size_t *idx;
+	double *J, *hist, *v;
+	float *fixed, *plus;
+} analysis;
+
+static void analysis_free(analysis *a)
+{
+	free(a->idx);
+	free(a->J);
+	free(a->hist);
+	free(a->v);
+	free(a->fixed);
+	free(a->plus);
+}
+
+static bool analysis_init(analysis *a, recur_model *m, const float *cond)
+{
+	memset(a, 0, sizeof *a);
+	a->m = m;
+	silent_input(m, cond, a->x);
+	size_t most = m->n_state;
+	a->idx = malloc(most * sizeof *a->idx);
+	a->fixed = malloc(m->n_state * sizeof *a->fixed);
+	a->plus = malloc(m->n_state * sizeof *a->plus);
+	if (!a->idx || !a->fixed || !a->plus)
+		return false;
+	a->n = live_indices(m, a->idx);
+	a->J = malloc(a->n * a->n * sizeof *a->J);
+	a->hist = malloc((size_t)HISTORY * a->n * sizeof *a->hist);
+	a->v = malloc(a->n * sizeof *a->v);
+	if (!a->J || !a->hist || !a->v)
+		return false;
+	a->settled = settle(m, a->x, a->plus);
+	jacobian(m, a->x, a->idx, a->n, a->J, a->fixed, a->plus);
+	recur_reset(m);
+	return true;
+}
+
+static double analysis_pole(analysis *a, double M, int order)
+{
+	if (!a->settled)
+		return HUGE_VAL;
+	int delays[RECUR_HOST_MAX_ORDER + 1];
+	double weights[RECUR_HOST_MAX_ORDER + 1];
+	int taps = recur_host_rate_taps(M, order, delays, weights);
+	return growth(a->J, a->n, delays, weights, taps, a->hist, a->v);
+}
+
+double recur_host_rate_pole(recur_model *m, double M, int order, const float *cond)
+{
+	analysis a;
+	double pole = -1.0;
+	if (analysis_init(&a, m, cond))
+		pole = analysis_pole(&a, M, order);
+	analysis_free(&a);
+	return pole;
+}
+
+/* ---- the plan ---------------------------------------------------------------- */
+
+/* Filters in the order they are preferred, best first. */
+static int candidates(double M, int *orders)
+{
+	if (is_integer(M)) {
+		orders[0] = 0;
+		return 1;
+	}
+	if (M > 1.0) {
+		orders[0] = 3; /* cubic Lagrange: the best of DAFx 2024's comparison */
+		orders[1] = 2;
+		orders[2] = 1;
+		return 3;
+	}
+	orders[0] = 2;
+	orders[1] = 1;
+	orders[2] = 3;
+	return 3;
+}
+
+static bool pole_safe(double pole, double model_pole, double M)
+{
+	/* A model that is not stable at its own rate cannot be made so; the
+	 * delay must only not make it worse than it is per model period. */
+	double allowed = fmax(1.0, pow(model_pole, 1.0 / M)) + POLE_SLACK;
+	return pole <= allowed;
+}
+
+static bool choose(recur_host_plan *p, recur_model *m, const recur_host_options *opt)
+{
+	analysis a;
+	if (!analysis_init(&a, m, NULL)) {
+		analysis_free(&a);
+		return false;
+	}
+	p->model_pole = analysis_pole(&a, 1.0, 0);
+	if (opt && opt->force) {
+		p->method = opt->method;
+		if (p->method == RECUR_HOST_CONVERTED) {
+			p->order = is_integer(p->ratio) && opt->order <= 0 ? 0 : opt->order;
+			p->pole = analysis_pole(&a, p->ratio, p->order);
+		}
+		snprintf(p->why, sizeof p->why, "%s as asked", recur_host_method_name(p->method));
+		analysis_free(&a);
+		return true;
+	}
+	int orders[4];
+	int n = candidates(p->ratio, orders);
+	if (!a.settled) {
+		/* Nothing to judge: at its own rate too it never comes to rest. */
+		p->method = RECUR_HOST_CONVERTED;
+		p->order = orders[0];
+		p->pole = HUGE_VAL;
+		snprintf(
+		    p->why, sizeof p->why,
+		    "converted: state delay of %.4f samples, order-%d Lagrange; the model never "
+		    "comes to rest in silence at its own rate, so no filter can be judged",
+		    p->ratio, orders[0]);
+		analysis_free(&a);
+		return true;
+	}
+	double worst = 0.0;
+	for (int i = 0; i < n; i++) {
+		double pole = analysis_pole(&a, p->ratio, orders[i]);
+		if (pole_safe(pole, p->model_pole, p->ratio)) {
+			p->method = RECUR_HOST_CONVERTED;
+			p->order = orders[i];
+			p->pole = pole;
+			if (orders[i] == 0)
+				snprintf(p->why, sizeof p->why,
+				         "converted: state delay of %g samples, exact (largest "
+				         "pole %.4f)",
+				         p->ratio, pole);
+			else
+				snprintf(
+				    p->why, sizeof p->why,
+				    "converted: state delay of %.4f samples, order-%d Lagrange %s "
+				    "(largest pole %.4f, model's own %.4f)",
+				    p->ratio, orders[i],
+				    p->ratio > 1.0 ? "interpolation" : "extrapolation", pole,
+				    p->model_pole);
+			analysis_free(&a);
+			return true;
+		}
+		worst = fmax(worst, pole);
+	}
+	p->method = RECUR_HOST_RESAMPLED;
+	p->pole = worst;
+	snprintf(p->why, sizeof p->why,
+	         "resampled: every state-delay filter for M = %.4f is unstable for this model "
+	         "(largest pole >= %.4f)",
+	         p->ratio, worst);
+	analysis_free(&a);
+	return true;
+}
+
+/* ---- set-up --------------------------------------------------------------- */
+
+static void set_error(recur_error *err, const char *msg, double v)
+{
+	if (err)
+		snprintf(err->msg, sizeof err->msg, msg, v);
+}
+
+static bool set_up_delay(recur_host_rate *r)
+{
+	double weights[RECUR_HOST_MAX_ORDER + 1];
+	r->n_taps = recur_host_rate_taps(r->plan.ratio, r->plan.order, r->delay, weights);
+	for (int k = 0; k < r->n_taps; k++)
+		r->weight[k] = (float)weights[k];
+	r->exact = r->n_taps == 1 && weights[0] == 1.0;
+	size_t bytes = (size_t)HISTORY * r->m->n_state * sizeof(float);
+	bytes = (bytes + 63) / 64 * 64;
+	r->history = aligned_alloc(64, bytes ? bytes : 64);
+	return r->history != NULL;
+}
+
+recur_host_rate *recur_host_rate_new(recur_model *m, double host_rate,
+                                     const recur_host_options *opt, recur_error *err)
+{
+	if (!(host_rate >= MIN_RATE) || !(host_rate <= 1e6)) {
+		set_error(err, "host rate: %g Hz is out of range", host_rate);
+		return NULL;
+	}
+	recur_host_rate *r = calloc(1, sizeof *r);
+	if (!r) {
+		set_error(err, "out of memory (%g)", 0);
+		return NULL;
+	}
+	r->m = m;
+	recur_host_plan *p = &r->plan;
+	double model_rate = m->sample_rate;
+	bool same = !(model_rate > 0) || fabs(model_rate - host_rate) <=
+	                                     RECUR_RATE_TOLERANCE * fmax(model_rate, host_rate);
+	p->ratio = same ? 1.0 : host_rate / model_rate;
+	if (same) {
+		p->method = RECUR_HOST_SAME;
+		snprintf(p->why, sizeof p->why,
+		         model_rate > 0 ? "same rate" : "the model states no rate");
+	} else if (opt && opt->force && opt->method == RECUR_HOST_CONVERTED &&
+	           (opt->order < 0 || opt->order > RECUR_HOST_MAX_ORDER)) {
+		set_error(err, "rate method: Lagrange order %g is out of range (0..5)", opt->order);
+		free(r);
+		return NULL;
+	} else if (p->ratio > MAX_M || p->ratio < 1.0 / MAX_M) {
+		/* Beyond what the history holds: only resampling can do it. */
+		p->method = opt && opt->force && opt->method == RECUR_HOST_NAIVE
+		                ? RECUR_HOST_NAIVE
+		                : RECUR_HOST_RESAMPLED;
+		snprintf(
+		    p->why, sizeof p->why,
+		    "%s: the host runs at %.4g times the model's rate, beyond the state delay's "
+		    "range (0.1..10)",
+		    recur_host_method_name(p->method), p->ratio);
+	} else if (!choose(p, m, opt)) {
+		set_error(err, "out of memory (%g)", 0);
+		free(r);
+		return NULL;
+	}
+	bool ok = true;
+	r->x = malloc(MONO_CHUNK * RECUR_MAX_IO * sizeof *r->x);
+	r->y = malloc(MONO_CHUNK * RECUR_MAX_IO * sizeof *r->y);
+	ok = r->x && r->y;
+	if (ok && p->method == RECUR_HOST_CONVERTED)
+		ok = set_up_delay(r);
+	if (ok && p->method == RECUR_HOST_RESAMPLED) {
+		r->rs = recur_resampler_new(m, host_rate, SRC_SINC_FASTEST, err);
+		if (!r->rs) {
+			recur_host_rate_free(r);
+			return NULL;
+		}
+		p->latency = recur_resampler_latency(r->rs);
+		size_t len = strlen(p->why);
+		snprintf(p->why + len, sizeof p->why - len, "; latency %d samples", p->latency);
+	}
+	if (!ok) {
+		set_error(err, "out of memory (%g)", 0);
+		recur_host_rate_free(r);
+		return NULL;
+	}
+	recur_host_rate_reset(r);
+	return r;
+}
+
+void recur_host_rate_free(recur_host_rate *r)
+{
+	if (!r)
+		return;
+	recur_resampler_free(r->rs);
+	free(r->history);
+	free(r->x);
+	free(r->y);
+	free(r);
+}
+
+const recur_host_plan *recur_host_rate_plan(const recur_host_rate *r)
+{
+	return &r->plan;
+}
+
+/* ---- real time ---------------------------------------------------------------- */
+
+void recur_host_rate_reset(recur_host_rate *r)
+{
+	recur_model *m = r->m;
+	recur_reset(m);
+	/* Before the first sample every delayed read is the initial state, as
+	 * the first step of the model at its own rate reads it. */
+	for (unsigned i = 0; r->history && i < HISTORY; i++)
+		memcpy(r->history + (size_t)i * m->n_state, m->state,
+		       m->n_state * sizeof *m->state);
+	r->pos = 0;
+	if (r->rs)
+		recur_resampler_reset(r->rs);
+}
+
+/* Loads the state the next step reads from the history. */
+static void load_delayed(recur_host_rate *r)
+{
+	recur_model *m = r->m;
+	const size_t n = m->n_state;
+	const unsigned mask = HISTORY - 1;
+	if (r->exact) {
+		memcpy(m->state, r->history + ((r->pos - (unsigned)r->delay[0]) & mask) * n,
+		       n * sizeof *m->state);
+		return;
+	}
+	float *s = m->state;
+	const float *e0 = r->history + ((r->pos - (unsigned)r->delay[0]) & mask) * n;
+	const float w0 = r->weight[0];
+	for (size_t i = 0; i < n; i++)
+		s[i] = w0 * e0[i];
+	for (int k = 1; k < r->n_taps; k++) {
+		const float *e = r->history + ((r->pos - (unsigned)r->delay[k]) & mask) * n;
+		const float w = r->weight[k];
+		for (size_t i = 0; i < n; i++)
+			s[i] += w * e[i];
+	}
+}
+
+static void delayed_process(recur_host_rate *r, const float *x, float *y, size_t frames)
+{
+	recur_model *m = r->m;
+	const size_t ni = (size_t)m->shape.n_inputs, no = (size_t)m->shape.n_outputs;
+	const size_t n = m->n_state;
+	for (size_t t = 0; t < frames; t++) {
+		load_delayed(r);
+		recur_step(m, x + t * ni, y + t * no);
+		memcpy(r->history + (r->pos & (HISTORY - 1)) * n, m->state, n * sizeof *m->state);
+		r->pos++;
+	}
+}
+
+void recur_host_rate_process(recur_host_rate *r, const float *x, float *y, size_t frames)
+{
+	switch (r->plan.method) {
+	case RECUR_HOST_SAME:
+	case RECUR_HOST_NAIVE:
+		recur_process(r->m, x, y, frames);
+		break;
+	case RECUR_HOST_CONVERTED:
+		delayed_process(r, x, y, frames);
+		break;
+	case RECUR_HOST_RESAMPLED:
+		recur_resampler_process(r->rs, r->m, x, y, frames);
+		break;
+	}
+}
+
+void recur_host_rate_process_mono(recur_host_rate *r, const float *in, float *out, size_t frames,
+                                  const float *cond)
+{
+	if (r->plan.method == RECUR_HOST_SAME || r->plan.method == RECUR_HOST_NAIVE) {
+		recur_process_mono(r->m, in, out, frames, cond);
+		return;
+	}
+	const recur_model *m = r->m;
+	const size_t ni = (size_t)m->shape.n_inputs, no = (size_t)m->shape.n_outputs;
+	for (size_t done = 0; done < frames;) {
+		size_t len = frames - done < MONO_CHUNK ? frames - done : MONO_CHUNK;
+		for (size_t t = 0; t < len; t++) {
+			r->x[t * ni] = in[done + t];
+			for (size_t j = 1; j < ni; j++)
+				r->x[t * ni + j] = cond ? cond[j - 1] : m->inputs[j].def;
+		}
+		recur_host_rate_process(r, r->x, r->y, len);
+		for (size_t t = 0; t < len; t++)
+			out[done + t] = r->y[t * no];
+		done += len;
+	}
+}
