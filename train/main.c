@@ -741,9 +741,10 @@ static int train(options *o, data_set *d, int argc, char **argv)
 		fprintf(stderr, "recur-train: %s\n", err.msg);
 	else if (rc == 0 && !o->cfg.quiet)
 		fprintf(stderr,
-		        "recur-train: wrote %s: %d epochs in %.1fs, best epoch %d, val ESR %.6g, "
+		        "recur-train: wrote %s: %d epochs in %.1fs, best epoch %d%s, val ESR %.6g, "
 		        "test ESR %.6g%s\n",
-		        o->out, res.epochs, res.seconds, res.best_epoch, res.best_val_esr,
+		        o->out, res.epochs, res.seconds, res.best_epoch,
+		        res.partial_kept ? " (stopped part-way)" : "", res.best_val_esr,
 		        res.test_esr,
 		        res.interrupted     ? " (interrupted)"
 		        : res.out_of_time   ? " (time budget reached)"
