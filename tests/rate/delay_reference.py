@@ -33,29 +33,9 @@ import sys
 
 import numpy as np
 
-GATES = {"rnn": 1, "gru": 3, "lstm": 4}
-
-
-def sigmoid(v):
-    return 1.0 / (1.0 + np.exp(-v))
-
-
-def cell_step(cell, p, x, h, c):
-    gx = p["w_ih"] @ x + p["b_ih"]
-    gh = p["w_hh"] @ h + p["b_hh"]
-    if cell == "rnn":
-        return np.tanh(gx + gh), c
-    n = len(h)
-    if cell == "gru":
-        r = sigmoid(gx[:n] + gh[:n])
-        z = sigmoid(gx[n:2 * n] + gh[n:2 * n])
-        cand = np.tanh(gx[2 * n:] + r * gh[2 * n:])
-        return (1.0 - z) * cand + z * h, c
-    g = gx + gh
-    i, f = sigmoid(g[:n]), sigmoid(g[n:2 * n])
-    gg, o = np.tanh(g[2 * n:3 * n]), sigmoid(g[3 * n:])
-    c = f * c + i * gg
-    return o * np.tanh(c), c
+# The PyTorch cell equations live once, in tests/engine/reference.py.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "engine"))
+from reference import GATES, layer_step as cell_step  # noqa: E402
 
 
 def taps(M, order):
