@@ -1,8 +1,8 @@
 /*
  * The CV plugin's run() is real-time safe, counted with the audio plugin's
- * wrappers: tests/plugin/test_rt.c is included whole (its main renamed), so
- * the interposed malloc, locks and I/O calls and their counters are the very
- * same code, and so are its windows: run(), work_response and end_run.
+ * wrappers (tests/plugin/interpose.c, linked). tests/plugin/test_rt.c is
+ * included whole (its main renamed), so the OSC traffic, the report and the
+ * windows are the very same code: run(), work_response and end_run.
  * Thousands of blocks of random length with model swaps (per
  * sample and at their own rate, a refused model, a missing file), resets,
  * bypass, hold/interpolate and gate changes, non-finite CV, patch:Get, state
@@ -63,7 +63,7 @@ static void cv_soak(test_host *h, const char *const *paths, int n_paths)
 
 int main(void)
 {
-	host_on_log = seen_log;
+	host_on_log = interpose_seen_log;
 	const char *presets = getenv("RECUR_PRESETS");
 	if (!presets || !mkdtemp(dir)) {
 		fprintf(stderr, "RECUR_PRESETS not set or no temporary folder\n");
@@ -93,19 +93,19 @@ int main(void)
 	 * and reads a file. */
 	host_send_model(&h, detector);
 	host_run(&h, NULL, NULL, 0);
-	clear_calls();
-	start_counting();
+	interpose_reset();
+	interpose_start();
 	host_service_worker(&h);
-	stop_counting();
-	CHECK(atomic_load(&calls[F_MALLOC]) + atomic_load(&calls[F_ALIGNED_ALLOC]) +
-	                  atomic_load(&calls[F_CALLOC]) >
+	interpose_stop();
+	CHECK(interpose_count(F_MALLOC) + interpose_count(F_ALIGNED_ALLOC) +
+	                  interpose_count(F_CALLOC) >
 	              0 &&
-	          atomic_load(&calls[F_OPEN]) + atomic_load(&calls[F_FOPEN]) > 0,
+	          interpose_count(F_OPEN) + interpose_count(F_FOPEN) > 0,
 	      "the wrappers saw nothing while the Worker loaded a model");
 
-	clear_calls();
-	host_before_run = start_counting;
-	host_after_run = stop_counting;
+	interpose_reset();
+	host_before_run = interpose_start;
+	host_after_run = interpose_stop;
 	atomic_store(&traffic_on, true);
 	pthread_t traffic;
 	bool traffic_started = pthread_create(&traffic, NULL, osc_traffic, &osc) == 0;
@@ -115,7 +115,7 @@ int main(void)
 	atomic_store(&traffic_on, false);
 	if (traffic_started)
 		pthread_join(traffic, NULL);
-	printf("%lu calls inside CV run()\n", total_calls());
+	printf("%lu calls inside CV run()\n", interpose_total());
 	host_before_run = host_after_run = NULL;
 	CHECK(host_get(&h, "osc_id") == 1.0f, "the CV instance has OSC id %g",
 	      host_get(&h, "osc_id"));
