@@ -61,6 +61,27 @@ static int partial_files(const char *path)
 	return n;
 }
 
+/* Bytes in the *.partial-* files beside path: the early writability probe
+ * makes an empty one and removes it at once, the real write fills one. */
+static long long partial_bytes(const char *path)
+{
+	char dir[512], name[1024];
+	snprintf(dir, sizeof dir, "%s", path);
+	*strrchr(dir, '/') = '\0';
+	DIR *d = opendir(dir);
+	long long bytes = 0;
+	struct dirent *e;
+	struct stat st;
+	while (d && (e = readdir(d))) {
+		snprintf(name, sizeof name, "%s/%s", dir, e->d_name);
+		if (strstr(e->d_name, ".partial-") && stat(name, &st) == 0)
+			bytes += (long long)st.st_size;
+	}
+	if (d)
+		closedir(d);
+	return bytes;
+}
+
 static void remove_partial_files(const char *path)
 {
 	char dir[512], name[1024];
@@ -186,16 +207,17 @@ static pid_t spawn(const char *const *args)
 	return pid;
 }
 
-/* Waits until out is being written: a temporary file beside it, or out
- * itself changing in place (same inode, another size). false if the process
- * ended or out was already replaced whole (the write is over). */
+/* Waits until out is being written: a temporary file beside it with data in
+ * it (not the empty probe of the writability check), or out itself changing
+ * in place (same inode, another size). false if the process ended or out was
+ * already replaced whole (the write is over). */
 static bool wait_for_write(pid_t pid, const char *out)
 {
 	struct stat before, now;
 	if (stat(out, &before) != 0)
 		return false;
 	for (;;) {
-		if (partial_files(out) > 0)
+		if (partial_bytes(out) > 0)
 			return true;
 		if (stat(out, &now) == 0) {
 			if (now.st_ino != before.st_ino)
