@@ -60,7 +60,7 @@ count_testlog() { # count_testlog DIR
 		return
 	fi
 	counts=$(python3 - "$log" "$1" <<'PY'
-import json, sys
+import json, re, sys
 ok = bad = skip = 0
 names = []
 with open(sys.argv[1]) as f:
@@ -76,7 +76,12 @@ with open(sys.argv[1]) as f:
             skip += 1
         else:
             bad += 1
-            names.append("%s: %s (%s)" % (sys.argv[2], t.get("name"), r))
+            # Why, in a few lines: a summary of the run may show only its tail.
+            out = (t.get("stdout") or "").splitlines()
+            why = [l for l in out if re.search(r"failed|error|FAIL|Assert|timed out", l)]
+            why = (why or out[-3:])[:3]
+            names.append("%s: %s (%s)%s" % (sys.argv[2], t.get("name"), r,
+                         "".join("\n    " + l[:200] for l in why)))
 print(ok, bad, skip)
 for n in names:
     print(n)
@@ -90,7 +95,18 @@ PY
 	skipped=$((skipped + skip))
 	while IFS= read -r name; do
 		[ -n "$name" ] && failures+=("$name")
-	done < <(tail -n +2 <<<"$counts")
+	done < <(tail -n +2 <<<"$counts" | python3 -c '
+import sys
+# one entry per failed test: its name line and the indented reason lines after it
+entries = []
+for line in sys.stdin.read().splitlines():
+    if line.startswith("    ") and entries:
+        entries[-1] += "\n" + line
+    else:
+        entries.append(line)
+for e in entries:
+    print(e.replace("\n", "\x1f"))
+')
 	echo "$1: $ok passed, $bad failed, $skip skipped"
 }
 
@@ -132,6 +148,12 @@ sanitized() {
 	fi
 }
 
+# The lines of a fuzzer's log that say what it found, indented.
+fuzz_reason() { # fuzz_reason LOG
+	grep -E '(ERROR|SUMMARY|WARNING): |runtime error|^ +#[0-5] |Test unit written|^artifact|^Base64' "$1" |
+		head -n 14 | cut -c1-200 | sed 's/^/\x1f    /' | tr -d '\n' || true
+}
+
 fuzz() {
 	local dir=$prefix-fuzz
 	say "fuzzing: $dir, $fuzz_seconds s in all"
@@ -160,7 +182,7 @@ fuzz() {
 			record pass "fuzz $target"
 		else
 			tail -n 40 "$log"
-			record fail "fuzz $target ($log)"
+			record fail "fuzz $target ($log)$(fuzz_reason "$log")"
 		fi
 	done
 	echo "(the whole fuzzing output is in out/test-all/fuzz-*.log)"
@@ -176,7 +198,7 @@ format_check() {
 	local files=()
 	while IFS= read -r -d '' f; do
 		files+=("$f")
-	done < <(find engine plugin process train tests bench presets tools \
+	done < <(find engine plugin process train tests bench presets tools capture convert fileio \
 		\( -name '*.c' -o -name '*.h' \) -print0 2>/dev/null | sort -z)
 	if clang-format --dry-run --Werror "${files[@]}"; then
 		echo "${#files[@]} files formatted as .clang-format says"
@@ -194,7 +216,8 @@ format_check
 
 say "summary"
 for f in "${failures[@]+"${failures[@]}"}"; do
-	echo "FAILED: $f"
+	# a failure's reason lines are joined by \037
+	printf 'FAILED: %s\n' "$(tr '\037' '\n' <<<"$f")"
 done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -62,9 +62,33 @@ static bool bind_loopback(lo_server s)
 	return ok;
 }
 
+/* True if nothing on this machine holds the UDP port on loopback. */
+static bool udp_port_free(int port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* Below Linux's ephemeral range (32768 and up), so no socket bound to port
+ * 0 anywhere (every OSC client's own) can be given the port we chose. */
 int client_pick_port(int salt)
 {
-	return 20000 + (int)((unsigned)getpid() * 7u + (unsigned)salt * 7919u) % 40000;
+	enum { FIRST = 20000, COUNT = 12000 };
+	unsigned start = (unsigned)getpid() * 7u + (unsigned)salt * 7919u;
+	for (unsigned i = 0; i < 64; i++) {
+		int port = FIRST + (int)((start + i * 211u) % COUNT);
+		if (udp_port_free(port))
+			return port;
+	}
+	return FIRST + (int)(start % COUNT);
 }
 
 bool client_open(osc_test_client *c, int port)

@@ -35,8 +35,8 @@ typedef struct {
 	listed_instance listed[CLIENT_MAX_LISTED];
 } osc_test_client;
 
-/* A port for this test process in 20000..59999, derived from the process id
- * so tests running side by side do not collide. */
+/* A free port for this test process in 20000..31999, derived from the
+ * process id so tests running side by side do not collide. */
 int client_pick_port(int salt);
 /* Also sets RECUR_OSC_PORT for the server the test starts. */
 bool client_open(osc_test_client *c, int port);
