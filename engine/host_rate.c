@@ -14,7 +14,7 @@
 
 /* States kept: enough for the largest delay, 192 kHz over a 22.05 kHz model
  * (M = 8.7) with an order-5 filter around it, rounded up to a power of two. */
-#define HISTORY  16
+#define HISTORY  RECUR_STATE_HISTORY
 #define MIN_RATE 8000.0
 #define MAX_M    10.0
 
@@ -32,7 +32,7 @@ struct recur_host_rate {
 	int delay[RECUR_HOST_MAX_ORDER + 1];
 	float weight[RECUR_HOST_MAX_ORDER + 1];
 	bool exact;     /* one tap of weight 1: a copy */
-	float *history; /* HISTORY * n_state floats, 64-byte aligned; a ring */
+	float *history; /* the model's own ring (m->history) when converting */
 	unsigned pos;   /* next slot written */
 	recur_resampler *rs;
 	float *x, *y; /* MONO_CHUNK frames each, for the mono entry point */
@@ -371,17 +371,14 @@ static void set_error(recur_error *err, const char *msg, double v)
 		snprintf(err->msg, sizeof err->msg, msg, v);
 }
 
-static bool set_up_delay(recur_host_rate *r)
+static void set_up_delay(recur_host_rate *r)
 {
 	double weights[RECUR_HOST_MAX_ORDER + 1];
 	r->n_taps = recur_host_rate_taps(r->plan.ratio, r->plan.order, r->delay, weights);
 	for (int k = 0; k < r->n_taps; k++)
 		r->weight[k] = (float)weights[k];
 	r->exact = r->n_taps == 1 && weights[0] == 1.0;
-	size_t bytes = (size_t)HISTORY * r->m->n_state * sizeof(float);
-	bytes = (bytes + 63) / 64 * 64;
-	r->history = aligned_alloc(64, bytes ? bytes : 64);
-	return r->history != NULL;
+	r->history = r->m->history;
 }
 
 recur_host_rate *recur_host_rate_new(recur_model *m, double host_rate,
@@ -431,7 +428,7 @@ recur_host_rate *recur_host_rate_new(recur_model *m, double host_rate,
 	r->y = malloc(MONO_CHUNK * RECUR_MAX_IO * sizeof *r->y);
 	ok = r->x && r->y;
 	if (ok && p->method == RECUR_HOST_CONVERTED)
-		ok = set_up_delay(r);
+		set_up_delay(r);
 	if (ok && p->method == RECUR_HOST_RESAMPLED) {
 		r->rs = recur_resampler_new(m, host_rate, SRC_SINC_FASTEST, err);
 		if (!r->rs) {
@@ -456,7 +453,6 @@ void recur_host_rate_free(recur_host_rate *r)
 	if (!r)
 		return;
 	recur_resampler_free(r->rs);
-	free(r->history);
 	free(r->x);
 	free(r->y);
 	free(r);

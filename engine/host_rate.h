@@ -30,9 +30,10 @@
  * silence even at its own rate has nothing to judge: it gets the preferred
  * filter. A model unstable at its own rate only has to get no worse.
  *
- * Real-time: recur_host_rate_new allocates (history, converters) and
- * analyses; recur_host_rate_process*, _reset never allocate, lock or do I/O
- * and take time bounded by the frames given.
+ * Real-time: recur_host_rate_new allocates (the converters; the state
+ * history is part of the model's one allocation, m->history) and analyses;
+ * recur_host_rate_process*, _reset never allocate, lock or do I/O and take time bounded by the
+ * frames given.
  */
 #ifndef RECUR_HOST_RATE_H
 #define RECUR_HOST_RATE_H

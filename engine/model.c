@@ -212,6 +212,8 @@ static void set_views(recur_model *m, const model_sizes *z)
 	m->n_work = z->work;
 	p += z->work;
 	m->init = p;
+	p += z->state;
+	m->history = p;
 }
 
 static void name_ports(recur_model *m)
@@ -242,7 +244,7 @@ recur_model *recur_model_new_dense(const recur_shape *shape, const recur_inner *
 	if (!shape_valid(shape, err) || !inner_valid(inner, err))
 		return NULL;
 	model_sizes z = sizes_of(shape, inner);
-	size_t floats = z.params + z.state + z.work + z.state;
+	size_t floats = z.params + z.state + z.work + z.state + RECUR_STATE_HISTORY * z.state;
 	size_t bytes = header_bytes() + floats * sizeof(float);
 	bytes = (bytes + ALIGN_BYTES - 1) / ALIGN_BYTES * ALIGN_BYTES;
 	recur_model *m = aligned_alloc(ALIGN_BYTES, bytes);

@@ -158,6 +158,9 @@ typedef struct {
  * init (n_state floats, same layout as state): the initial state h0, c0
  *   that recur_reset copies into state; zero unless the model stores one
  *   (NAM LSTMs learn it). c0 of RNN and GRU is always zero.
+ * history (RECUR_STATE_HISTORY * n_state floats): a ring of past states,
+ *   scratch of the host-rate unit (engine/host_rate.h) when the host's rate
+ *   is not the model's, so running at any rate allocates nothing more.
  *
  * hidden_p = hidden rounded up to RECUR_PAD; out_p = n_outputs rounded up;
  * head_in_p = hidden_p without inner layers. A model without inner layers
@@ -197,8 +200,13 @@ typedef struct recur_model {
 	size_t n_state;
 	float *work;
 	size_t n_work;
-	float *init; /* n_state floats */
+	float *init;    /* n_state floats */
+	float *history; /* RECUR_STATE_HISTORY * n_state floats */
 } recur_model;
+
+/* States the history ring holds: enough for a delay of 10 samples (a host
+ * at 10 times the model's rate) and a fifth-order filter around it. */
+#define RECUR_STATE_HISTORY 16
 
 /* Scratch one layer step needs (and, for training, the record it leaves):
  *   [0, rows_p)            gates after their activations
