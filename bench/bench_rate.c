@@ -286,6 +286,7 @@ static const char *plan_name(const recur_host_plan *p, char *buf, size_t len)
 
 static double assumed_rate;   /* --assume-rate: for models that state none */
 static int forced_order = -1; /* --order: the state-delay column's filter */
+static double sweep_top;      /* --sweep-top: highest frequency of the sweep, Hz */
 
 static void bench_model(const char *path, const double *rates, int n_rates, signal clip48,
                         double clip_rate, double seconds)
@@ -305,7 +306,8 @@ static void bench_model(const char *path, const double *rates, int n_rates, sign
 		signal clip = convert(clip48, clip_rate, host);
 		if (clip.n > (size_t)(seconds * host))
 			clip.n = (size_t)(seconds * host);
-		signal sw = sweep(host, seconds, 0.45 * fmin(host, m->sample_rate));
+		double top = 0.45 * fmin(host, m->sample_rate);
+		signal sw = sweep(host, seconds, sweep_top > 0 ? fmin(sweep_top, top) : top);
 		signal sn = sine(host, 1.5);
 		signal ref_clip = reference(m, clip, host), ref_sweep = reference(m, sw, host);
 		signal ref_sine = reference(m, sn, host);
@@ -362,6 +364,8 @@ int main(int argc, char **argv)
 			forced_order = atoi(argv[++i]);
 		} else if (strcmp(argv[i], "--assume-rate") == 0 && i + 1 < argc) {
 			assumed_rate = atof(argv[++i]);
+		} else if (strcmp(argv[i], "--sweep-top") == 0 && i + 1 < argc) {
+			sweep_top = atof(argv[++i]);
 		} else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
 			seconds = atof(argv[++i]);
 		} else if (!clip_path) {
@@ -372,7 +376,7 @@ int main(int argc, char **argv)
 	}
 	if (!clip_path || !n_models) {
 		fprintf(stderr, "usage: bench-rate CLIP.wav MODEL.json... [--rates R,R,...] "
-		                "[--seconds S] [--assume-rate HZ] [--order N]\n");
+		                "[--seconds S] [--assume-rate HZ] [--order N] [--sweep-top HZ]\n");
 		return 2;
 	}
 	double clip_rate;
