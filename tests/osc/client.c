@@ -46,24 +46,7 @@ static int on_list_end(const char *path, const char *types, lo_arg **argv, int a
 	return 0;
 }
 
-/* liblo binds the wildcard address; the tests stay on loopback, so a socket
- * bound to 127.0.0.1 takes the place of liblo's. */
-static bool bind_loopback(lo_server s)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
-	          dup2(fd, lo_server_get_socket_fd(s)) >= 0;
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
-/* True if nothing on this machine holds the UDP port on loopback. */
-static bool udp_port_free(int port)
+int client_bind_loopback(int port)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	struct sockaddr_in sa;
@@ -71,10 +54,30 @@ static bool udp_port_free(int port)
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* liblo binds the wildcard address; the tests stay on loopback, so a socket
+ * bound to 127.0.0.1 takes the place of liblo's. */
+static bool bind_loopback(lo_server s)
+{
+	int fd = client_bind_loopback(0);
+	bool ok = fd >= 0 && dup2(fd, lo_server_get_socket_fd(s)) >= 0;
 	if (fd >= 0)
 		close(fd);
 	return ok;
+}
+
+bool client_port_free(int port)
+{
+	int fd = client_bind_loopback(port);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
 }
 
 /* Below Linux's ephemeral range (32768 and up), so no socket bound to port
@@ -85,7 +88,7 @@ int client_pick_port(int salt)
 	unsigned start = (unsigned)getpid() * 7u + (unsigned)salt * 7919u;
 	for (unsigned i = 0; i < 64; i++) {
 		int port = FIRST + (int)((start + i * 211u) % COUNT);
-		if (udp_port_free(port))
+		if (client_port_free(port))
 			return port;
 	}
 	return FIRST + (int)(start % COUNT);

@@ -38,6 +38,10 @@ typedef struct {
 /* A free port for this test process in 20000..31999, derived from the
  * process id so tests running side by side do not collide. */
 int client_pick_port(int salt);
+/* True if nothing on this machine holds the UDP port on loopback. */
+bool client_port_free(int port);
+/* A UDP socket bound to 127.0.0.1:port (0: any free port), or -1. */
+int client_bind_loopback(int port);
 /* Also sets RECUR_OSC_PORT for the server the test starts. */
 bool client_open(osc_test_client *c, int port);
 void client_close(osc_test_client *c);

@@ -36,20 +36,6 @@ static const char *const uris[] = {"https://recur.dev/plugins/recur",
                                    "https://recur.dev/plugins/recur-cv"};
 static int port;
 
-static bool port_free(void)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
 /* Sockets this process holds, from /proc/self/fd: the plugin's server is
  * the only one, so this tells "bound here" apart from some other process on
  * the machine holding the port. */
@@ -60,7 +46,7 @@ static int sockets(void)
 		return -1;
 	int n = 0;
 	for (struct dirent *e; (e = readdir(d));) {
-		char link[64], target[64];
+		char link[300], target[64];
 		snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
 		ssize_t len = readlink(link, target, sizeof target - 1);
 		n += len > 7 && memcmp(target, "socket:", 7) == 0;
@@ -140,9 +126,9 @@ static int scan_child(const char *uri)
 	test_host h;
 	if (!host_open_inactive(&h, uri, 48000.0))
 		return 2;
-	CHECK(sockets() == 0 && port_free(),
+	CHECK(sockets() == 0 && client_port_free(port),
 	      "%s: instantiating opened %d sockets (port %d free %d)", uri, sockets(), port,
-	      port_free());
+	      client_port_free(port));
 	CHECK(host_get(&h, "osc_port") == 0.0f, "%s: osc_port %g before activation", uri,
 	      host_get(&h, "osc_port"));
 	host_close(&h);
@@ -279,11 +265,12 @@ static void check_host(const char *uri)
 		host_activate(&h);
 		host_run(&h, NULL, NULL, 0);
 		CHECK(
-		    sockets() == 1 && !port_free() && threads(before + 1) == before + 1 &&
+		    sockets() == 1 && !client_port_free(port) &&
+		        threads(before + 1) == before + 1 &&
 		        host_get(&h, "osc_port") == (float)port,
 		    "%s: activated (%d): %d sockets, port %d free %d, %d new threads, osc_port %g",
-		    uri, round, sockets(), port, port_free(), threads(before + 1) - before,
-		    host_get(&h, "osc_port"));
+		    uri, round, sockets(), port, client_port_free(port),
+		    threads(before + 1) - before, host_get(&h, "osc_port"));
 		host_deactivate(&h);
 		CHECK(sockets() == 0 && threads(before) == before,
 		      "%s: deactivated (%d): %d sockets, %d new threads", uri, round, sockets(),

@@ -322,19 +322,6 @@ static void check_barrage(test_host *world, test_host *c)
 	host_close(&m);
 }
 
-static bool port_free(int port)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bool ok = bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
-	close(fd);
-	return ok;
-}
-
 int main(void)
 {
 	make_input();
@@ -360,9 +347,10 @@ int main(void)
 		host_close(&b);
 		host_close(&a);
 	}
-	CHECK(!port_free(cl.port), "the port is free while an instance lives");
+	CHECK(!client_port_free(cl.port), "the port is free while an instance lives");
 	host_close(&c);
-	CHECK(port_free(cl.port), "port %d still bound after the last instance closed", cl.port);
+	CHECK(client_port_free(cl.port), "port %d still bound after the last instance closed",
+	      cl.port);
 	host_close_world(&a);
 	client_close(&cl);
 	return check_exit();

@@ -359,39 +359,21 @@ static void check_barrage(void)
 
 /* ---- lifetime and settings ---- */
 
-static bool port_free(int port)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bool ok = bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
-	close(fd);
-	return ok;
-}
-
 static void check_stop(int port)
 {
-	CHECK(!port_free(port), "port %d is free while the server runs", port);
+	CHECK(!client_port_free(port), "port %d is free while the server runs", port);
 	osc_detach(&fa.client);
 	osc_detach(&fb.client);
 	CHECK(osc_server_port() == port, "server stopped before the last instance left");
 	osc_detach(&fc.client);
 	CHECK(osc_server_port() == 0, "server still running after the last detach");
-	CHECK(port_free(port), "port %d still bound after the last detach", port);
+	CHECK(client_port_free(port), "port %d still bound after the last detach", port);
 }
 
 static void check_port_taken(int port)
 {
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	CHECK(bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0, "cannot take port %d", port);
+	int fd = client_bind_loopback(port);
+	CHECK(fd >= 0, "cannot take port %d", port);
 	int errors = n_errors;
 	fake_instance f;
 	fake_init(&f, "");
@@ -401,7 +383,8 @@ static void check_port_taken(int port)
 	CHECK_MSG(last_log, "cannot listen on UDP 127.0.0.1");
 	CHECK_MSG(last_log, "RECUR_OSC_PORT");
 	osc_detach(&f.client);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void check_settings(int port)
