@@ -34,9 +34,11 @@ for target in $targets; do
 	dict=
 	[ -f "$here/$target.dict" ] && dict=-dict=$here/$target.dict
 	echo "== fuzz-$target, $seconds s"
-	# No input of at most 8 KB may make one allocation of 256 MB.
+	# No input of at most 8 KB may make one allocation of 256 MB. An input
+	# runs in milliseconds; the timeout catches a hang, with room for a
+	# machine so loaded that it stalls a process for seconds.
 	# shellcheck disable=SC2086 # $dict is one word or none
-	"$exe" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+	"$exe" -max_total_time="$seconds" -max_len=8192 -timeout=60 -rss_limit_mb=2048 \
 		-malloc_limit_mb=256 -print_final_stats=1 $dict \
 		-artifact_prefix="$build/fuzz-$target-" "$work/$target"
 done
