@@ -4,7 +4,7 @@
  * converted back (what `recur-process --resample` does).
  *
  *   bench-rate CLIP.wav MODEL.json... [--rates 44100,48000,...] [--seconds S]
- *              [--assume-rate HZ] [--order N]
+ *              [--assume-rate HZ] [--order N] [--sweep-top HZ]
  *
  * --assume-rate gives models that state no rate (imported files) one;
  * --order runs the state-delay column with that Lagrange order instead of
@@ -16,8 +16,12 @@
  * resampling), the real-time resampler, and what recur chooses. For each:
  *   SNR guitar  10 log10(sum ref^2 / sum (y - ref)^2) up to 20 kHz, on CLIP
  *               (a 48 kHz guitar-like recording) converted to the host rate;
- *   SNR sweep   the same on an exponential sine sweep 20 Hz .. 20 kHz (or
- *               0.45 of the lower rate), amplitude 0.5;
+ *   SNR sweeps  the same on two exponential sine sweeps of amplitude 0.5:
+ *               20 Hz .. 4 kHz (--sweep-top), where the model's first
+ *               harmonics stay below its Nyquist frequency, and 20 Hz ..
+ *               0.45 of the lower rate, where a distorting model's
+ *               harmonics fold back at its own rate, so the reference itself
+ *               is aliased there and no method at another rate matches it;
  *   alias       energy away from the harmonics of a 3 kHz sine (amplitude
  *               0.5), relative to all its energy, in dB (lower is better);
  *   CPU         seconds of computing (thread CPU time, so other processes on a
@@ -238,15 +242,20 @@ static double aliasing(signal y, double rate)
 }
 
 typedef struct {
-	double snr_clip, snr_sweep, alias, cpu;
+	double snr_clip, snr_low, snr_sweep, alias, cpu;
 } scores;
 
-static scores measure(recur_model *m, double host, const recur_host_options *opt, signal clip,
-                      signal sw, signal sn, signal ref_clip, signal ref_sweep,
+/* The signals at the host rate and the reference's output for each. */
+typedef struct {
+	signal clip, low, sweep, sine;
+	signal ref_clip, ref_low, ref_sweep, ref_sine;
+} signals;
+
+static scores measure(recur_model *m, double host, const recur_host_options *opt, const signals *g,
                       recur_host_plan *plan)
 {
 	recur_error err;
-	scores s = {-INFINITY, -INFINITY, 0, 0};
+	scores s = {-INFINITY, -INFINITY, -INFINITY, 0, 0};
 	recur_host_rate *r = recur_host_rate_new(m, host, opt, &err);
 	if (!r) {
 		fprintf(stderr, "bench-rate: %s\n", err.msg);
@@ -254,14 +263,17 @@ static scores measure(recur_model *m, double host, const recur_host_options *opt
 	}
 	*plan = *recur_host_rate_plan(r);
 	double secs;
-	signal y = run(r, clip, &secs);
-	s.snr_clip = snr(y, ref_clip, host);
-	s.cpu = 100.0 * secs / ((double)clip.n / host);
+	signal y = run(r, g->clip, &secs);
+	s.snr_clip = snr(y, g->ref_clip, host);
+	s.cpu = 100.0 * secs / ((double)g->clip.n / host);
 	free(y.x);
-	y = run(r, sw, &secs);
-	s.snr_sweep = snr(y, ref_sweep, host);
+	y = run(r, g->low, &secs);
+	s.snr_low = snr(y, g->ref_low, host);
 	free(y.x);
-	y = run(r, sn, &secs);
+	y = run(r, g->sweep, &secs);
+	s.snr_sweep = snr(y, g->ref_sweep, host);
+	free(y.x);
+	y = run(r, g->sine, &secs);
 	s.alias = aliasing(y, host);
 	free(y.x);
 	recur_host_rate_free(r);
@@ -270,7 +282,8 @@ static scores measure(recur_model *m, double host, const recur_host_options *opt
 
 static void cell(scores s)
 {
-	printf(" %.1f / %.1f / %.0f / %.1f |", s.snr_clip, s.snr_sweep, s.alias, s.cpu);
+	printf(" %.1f / %.1f / %.1f / %.0f / %.1f |", s.snr_clip, s.snr_low, s.snr_sweep, s.alias,
+	       s.cpu);
 }
 
 static const char *plan_name(const recur_host_plan *p, char *buf, size_t len)
@@ -284,9 +297,9 @@ static const char *plan_name(const recur_host_plan *p, char *buf, size_t len)
 	return buf;
 }
 
-static double assumed_rate;   /* --assume-rate: for models that state none */
-static int forced_order = -1; /* --order: the state-delay column's filter */
-static double sweep_top;      /* --sweep-top: highest frequency of the sweep, Hz */
+static double assumed_rate;     /* --assume-rate: for models that state none */
+static int forced_order = -1;   /* --order: the state-delay column's filter */
+static double sweep_top = 4000; /* --sweep-top: highest frequency of the low sweep, Hz */
 
 static void bench_model(const char *path, const double *rates, int n_rates, signal clip48,
                         double clip_rate, double seconds)
@@ -303,25 +316,29 @@ static void bench_model(const char *path, const double *rates, int n_rates, sign
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	for (int i = 0; i < n_rates; i++) {
 		double host = rates[i];
-		signal clip = convert(clip48, clip_rate, host);
-		if (clip.n > (size_t)(seconds * host))
-			clip.n = (size_t)(seconds * host);
+		signals g;
+		g.clip = convert(clip48, clip_rate, host);
+		if (g.clip.n > (size_t)(seconds * host))
+			g.clip.n = (size_t)(seconds * host);
 		double top = 0.45 * fmin(host, m->sample_rate);
-		signal sw = sweep(host, seconds, sweep_top > 0 ? fmin(sweep_top, top) : top);
-		signal sn = sine(host, 1.5);
-		signal ref_clip = reference(m, clip, host), ref_sweep = reference(m, sw, host);
-		signal ref_sine = reference(m, sn, host);
+		g.low = sweep(host, seconds, fmin(sweep_top, top));
+		g.sweep = sweep(host, seconds, top);
+		g.sine = sine(host, 1.5);
+		g.ref_clip = reference(m, g.clip, host);
+		g.ref_low = reference(m, g.low, host);
+		g.ref_sweep = reference(m, g.sweep, host);
+		g.ref_sine = reference(m, g.sine, host);
 		recur_host_plan chosen, p;
 		recur_host_options naive = {true, RECUR_HOST_NAIVE, 0};
 		recur_host_options resampled = {true, RECUR_HOST_RESAMPLED, 0};
-		scores s_auto = measure(m, host, NULL, clip, sw, sn, ref_clip, ref_sweep, &chosen);
+		scores s_auto = measure(m, host, NULL, &g, &chosen);
 		char buf[64];
 		printf("| %s | %g | %.3f | %s |", name, host / 1000.0, host / m->sample_rate,
 		       plan_name(&chosen, buf, sizeof buf));
-		cell(measure(m, host, &naive, clip, sw, sn, ref_clip, ref_sweep, &p));
+		cell(measure(m, host, &naive, &g, &p));
 		if (forced_order >= 0 && chosen.method != RECUR_HOST_SAME) {
 			recur_host_options forced = {true, RECUR_HOST_CONVERTED, forced_order};
-			cell(measure(m, host, &forced, clip, sw, sn, ref_clip, ref_sweep, &p));
+			cell(measure(m, host, &forced, &g, &p));
 		} else if (chosen.method == RECUR_HOST_CONVERTED ||
 		           chosen.method == RECUR_HOST_SAME) {
 			cell(s_auto);
@@ -329,17 +346,15 @@ static void bench_model(const char *path, const double *rates, int n_rates, sign
 			/* The filter it would have used: the first candidate. */
 			recur_host_options first = {true, RECUR_HOST_CONVERTED,
 			                            host < m->sample_rate ? 2 : 3};
-			cell(measure(m, host, &first, clip, sw, sn, ref_clip, ref_sweep, &p));
+			cell(measure(m, host, &first, &g, &p));
 		}
-		cell(measure(m, host, &resampled, clip, sw, sn, ref_clip, ref_sweep, &p));
-		printf(" %.0f |\n", aliasing(ref_sine, host));
+		cell(measure(m, host, &resampled, &g, &p));
+		printf(" %.0f |\n", aliasing(g.ref_sine, host));
 		fflush(stdout);
-		free(clip.x);
-		free(sw.x);
-		free(sn.x);
-		free(ref_clip.x);
-		free(ref_sweep.x);
-		free(ref_sine.x);
+		signal *all[] = {&g.clip,     &g.low,     &g.sweep,     &g.sine,
+		                 &g.ref_clip, &g.ref_low, &g.ref_sweep, &g.ref_sine};
+		for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+			free(all[k]->x);
 	}
 	recur_model_free(m);
 }
@@ -381,7 +396,9 @@ int main(int argc, char **argv)
 	}
 	double clip_rate;
 	signal clip = read_clip(clip_path, &clip_rate);
-	printf("Each cell: SNR guitar dB / SNR sweep dB / aliasing dB / CPU %% of one core.\n\n");
+	printf("Each cell: SNR dB guitar / sweep to %g Hz / full sweep, aliasing dB, CPU %% of one "
+	       "core.\n\n",
+	       sweep_top);
 	printf("| model | host kHz | M | chosen | naive | state delay | RT resampler | alias of "
 	       "reference |\n|---|---|---|---|---|---|---|---|\n");
 	for (int i = 0; i < n_models; i++)
