@@ -1,8 +1,7 @@
 /* Malformed, out-of-limit and non-finite model files are refused with a
  * message naming the field, and unusable paths with the reason. Each case
  * starts from a valid printed model and breaks one thing. */
-#include "check.h"
-#include "recur.h"
+#include "mutate.h"
 
 #include <cjson/cJSON.h>
 #include <fcntl.h>
@@ -12,40 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static char *base_text;
-
-static void expect_text_fails(const char *text, size_t len, const char *fragment, int line)
-{
-	recur_error err = {{0}};
-	if (len == SIZE_MAX)
-		len = strlen(text);
-	recur_model *m = recur_model_parse(text, len, &err);
-	CHECK(m == NULL, "line %d: accepted, expected \"%s\"", line, fragment);
-	CHECK_MSG(err.msg, fragment);
-	recur_model_free(m);
-}
-
-/* Prints the mutated tree and expects the parse to fail with fragment. */
-static void expect_fails(cJSON *root, const char *fragment, int line)
-{
-	char *text = cJSON_PrintUnformatted(root);
-	expect_text_fails(text, strlen(text), fragment, line);
-	cJSON_free(text);
-	cJSON_Delete(root);
-}
-
-#define EXPECT_FAILS(root, fragment) expect_fails((root), (fragment), __LINE__)
-
-static cJSON *base(void)
-{
-	return cJSON_Parse(base_text);
-}
-
-static cJSON *at(cJSON *root, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(root, key);
-}
 
 static cJSON *layer(cJSON *root, int l, const char *key)
 {

@@ -4,8 +4,7 @@
  * engine's own limits (recur_model_new_dense, recur_model_set_check) name
  * theirs. Each file case starts from a valid printed model and breaks one
  * thing. */
-#include "check.h"
-#include "recur.h"
+#include "mutate.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -13,32 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *base_text;
-
-static void expect_fails(cJSON *root, const char *fragment, int line)
-{
-	char *text = cJSON_PrintUnformatted(root);
-	recur_error err = {{0}};
-	recur_model *m = recur_model_parse(text, strlen(text), &err);
-	CHECK(m == NULL, "line %d: accepted, expected \"%s\"", line, fragment);
-	CHECK_MSG(err.msg, fragment);
-	recur_model_free(m);
-	cJSON_free(text);
-	cJSON_Delete(root);
-}
-
-#define EXPECT_FAILS(root, fragment) expect_fails((root), (fragment), __LINE__)
-
-static cJSON *base(void)
-{
-	return cJSON_Parse(base_text);
-}
-
-static cJSON *at(cJSON *obj, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
 
 static cJSON *dense0(cJSON *root)
 {
