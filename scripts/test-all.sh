@@ -148,10 +148,18 @@ sanitized() {
 	fi
 }
 
-# The lines of a fuzzer's log that say what it found, indented.
-fuzz_reason() { # fuzz_reason LOG
+# The lines of a fuzzer's log that say what it found, indented, and the
+# start of the input that did it (base64), so a run whose files are gone
+# can be reproduced from its printed summary alone.
+fuzz_reason() { # fuzz_reason LOG ARTIFACT_PREFIX
 	grep -E '(ERROR|SUMMARY|WARNING): |runtime error|^ +#[0-5] |Test unit written|^artifact|^Base64' "$1" |
 		head -n 14 | cut -c1-200 | sed 's/^/\x1f    /' | tr -d '\n' || true
+	local unit
+	unit=$(ls -t "$2"* 2>/dev/null | head -n 1)
+	if [ -n "$unit" ]; then
+		printf '\037    input (%s bytes, base64, first 3000 characters): %s' \
+			"$(stat -c %s "$unit")" "$(base64 -w 0 "$unit" | head -c 3000)"
+	fi
 }
 
 fuzz() {
@@ -177,12 +185,13 @@ fuzz() {
 		seconds=$((fuzz_seconds * share / 16))
 		log=out/test-all/fuzz-$target.log
 		echo "fuzz-$target, $seconds s"
+		rm -f "$dir/fuzz-$target-"* # what an earlier run found is not this run's
 		if bash tests/fuzz/run.sh "$dir" "$seconds" "$target" >"$log" 2>&1; then
 			tail -n 6 "$log" | grep -E '^(Done|stat::new_units)' || true
 			record pass "fuzz $target"
 		else
 			tail -n 40 "$log"
-			record fail "fuzz $target ($log)$(fuzz_reason "$log")"
+			record fail "fuzz $target ($log)$(fuzz_reason "$log" "$dir/fuzz-$target-")"
 		fi
 	done
 	echo "(the whole fuzzing output is in out/test-all/fuzz-*.log)"
