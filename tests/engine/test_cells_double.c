@@ -136,7 +136,7 @@ static double run(const char *path, recur_cell cell, int in, int H, int layers)
 	double worst = 0.0;
 	for (int t = 0; t < STEPS; t++) {
 		float x[MAX_IN], y[N_OUT];
-		double xd[MAX_H];
+		double xd[MAX_IN];
 		for (int j = 0; j < in; j++)
 			xd[j] = x[j] = uniform(-1.0f, 1.0f);
 		recur_step(m, x, y);
