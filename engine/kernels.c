@@ -11,6 +11,8 @@
  * step is valid even before the constructor below has run. */
 #ifdef RECUR_KERNELS_X86
 const recur_kernels *recur_kernels_in_use = &recur_kernels_sse2;
+#elif defined(RECUR_KERNELS_ARM)
+const recur_kernels *recur_kernels_in_use = &recur_kernels_neon;
 #else
 const recur_kernels *recur_kernels_in_use = &recur_kernels_generic;
 #endif
@@ -26,15 +28,22 @@ static bool cpu_has(const recur_kernels *k)
 	if (k == &recur_kernels_sse2)
 		return true;
 #endif
+#ifdef RECUR_KERNELS_ARM
+	if (k == &recur_kernels_neon)
+		return true;
+#endif
 	return k == &recur_kernels_generic;
 }
 
 /* Fastest first. */
 static const recur_kernels *const all_paths[] = {
 #ifdef RECUR_KERNELS_X86
-    &recur_kernels_avx512,
-    &recur_kernels_avx2,
-    &recur_kernels_sse2,
+    &recur_kernels_avx512, /* only with the CPU's AVX-512F */
+    &recur_kernels_avx2,   /* only with AVX2 and FMA */
+    &recur_kernels_sse2,   /* every x86-64 */
+#endif
+#ifdef RECUR_KERNELS_ARM
+    &recur_kernels_neon, /* every aarch64 */
 #endif
     &recur_kernels_generic,
 };

@@ -2,7 +2,7 @@
  * The per-instruction-set kernels behind recur_layer_step and
  * recur_head_step, and the choice between them.
  *
- * Every path (generic C, SSE2, AVX2+FMA, AVX-512F) is the same source,
+ * Every path (generic C, SSE2, AVX2+FMA, AVX-512F, aarch64 NEON) is the same source,
  * kernel_body.h, compiled once per instruction set; the table of the path in
  * use is picked once (at load time, or by recur_kernel_select), so a step
  * costs one indirect call (the table's forward), a block of a mono signal one
@@ -47,6 +47,10 @@ extern const recur_kernels recur_kernels_generic;
 extern const recur_kernels recur_kernels_sse2;
 extern const recur_kernels recur_kernels_avx2;
 extern const recur_kernels recur_kernels_avx512;
+#endif
+#if defined(__aarch64__)
+#define RECUR_KERNELS_ARM 1
+extern const recur_kernels recur_kernels_neon;
 #endif
 
 /* The table in use; never NULL. Read on every step, written only by

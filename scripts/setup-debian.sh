@@ -14,6 +14,11 @@ packages=(
 	clang clang-format libclang-rt-14-dev
 	git ca-certificates
 )
+# The engine cross-built for aarch64, its tests under qemu-user (test-all.sh's
+# cross_arm): the cross compiler and cJSON for arm64 from Debian multiarch.
+cross_packages=(
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libcjson-dev:arm64
+)
 
 if [ "$(id -u)" -eq 0 ]; then
 	as_root=()
@@ -25,7 +30,8 @@ else
 fi
 
 if [ ! -r /etc/debian_version ]; then
-	echo "setup-debian.sh: this is not Debian; install the equivalents of: ${packages[*]}" >&2
+	echo "setup-debian.sh: this is not Debian; install the equivalents of:" \
+		"${packages[*]} ${cross_packages[*]}" >&2
 	exit 1
 fi
 
@@ -33,8 +39,13 @@ export DEBIAN_FRONTEND=noninteractive
 # jackd2 asks whether to enable real-time priority; answer for it.
 echo "jackd2 jackd/tweak_rt_limits boolean false" | "${as_root[@]}" debconf-set-selections
 
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	echo "setup-debian.sh: adding arm64 as a foreign architecture (for libcjson-dev:arm64)"
+	"${as_root[@]}" dpkg --add-architecture arm64
+fi
 echo "setup-debian.sh: updating the package lists"
 "${as_root[@]}" apt-get update -q
+packages+=("${cross_packages[@]}")
 echo "setup-debian.sh: installing ${#packages[@]} packages"
 "${as_root[@]}" apt-get install -y -q --no-install-recommends "${packages[@]}"
 echo "setup-debian.sh: done"

@@ -1,13 +1,15 @@
 #!/bin/bash
 # Every test recur has, in one command:
-#   release build + meson test, sanitizer build + meson test, the fuzzers
-#   (when clang is there), and a clang-format check of the C sources.
+#   release build + meson test, sanitizer build + meson test, the engine
+#   cross-built for aarch64 with its tests under qemu-user (when the cross
+#   tools are there), the fuzzers (when clang is there), and a clang-format
+#   check of the C sources.
 # Ends with one line "N passed, N failed, N skipped" counted from the real
 # results (meson's testlog.json; each fuzz target's run and the format check
 # count as one test each) and exits non-zero if anything failed.
 #
 # RECUR_BUILD_PREFIX (default "build") names the build folders:
-# PREFIX, PREFIX-asan, PREFIX-fuzz. RECUR_FUZZ_SECONDS (default 240) is the
+# PREFIX, PREFIX-asan, PREFIX-arm64, PREFIX-fuzz. RECUR_FUZZ_SECONDS (default 240) is the
 # fuzzing time in all, shared among the targets of tests/fuzz/run.sh.
 set -euo pipefail
 
@@ -148,6 +150,36 @@ sanitized() {
 	fi
 }
 
+# The engine alone for aarch64 (the neon kernel path), its tests run through
+# meson's exe_wrapper, qemu-aarch64. Engine only, so the one arm64 library it
+# needs is cJSON (libcjson-dev:arm64, through Debian multiarch).
+cross_arm() {
+	local dir=$prefix-arm64 missing=()
+	say "aarch64 cross build, tests under qemu-user: $dir"
+	command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
+	command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
+	[ -f /usr/lib/aarch64-linux-gnu/pkgconfig/libcjson.pc ] || missing+=(libcjson-dev:arm64)
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "not installed: ${missing[*]} (scripts/setup-debian.sh installs them):" \
+			"aarch64 cross tests skipped"
+		record skip "cross-arm64"
+		return
+	fi
+	# A cross file can't be changed by --reconfigure: a folder from another
+	# setup is started afresh.
+	if [ -f "$dir/build.ninja" ] && ! grep -q aarch64-linux-gnu.txt \
+		"$dir/meson-private/cmd_line.txt" 2>/dev/null; then
+		rm -rf "$dir"
+	fi
+	if configure "$dir" --cross-file scripts/cross/aarch64-linux-gnu.txt -Dengine_only=true \
+		-Dbuildtype=release; then
+		build_and_test "$dir" 10
+	else
+		cat "out/test-all/$dir.setup.log"
+		record fail "$dir: meson setup failed"
+	fi
+}
+
 # The lines of a fuzzer's log that say what it found, indented, and the
 # start of the input that did it (base64), so a run whose files are gone
 # can be reproduced from its printed summary alone.
@@ -220,6 +252,7 @@ format_check() {
 
 release
 sanitized
+cross_arm
 fuzz
 format_check
 

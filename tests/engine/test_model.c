@@ -334,9 +334,9 @@ static void test_mono_every_head(void)
  * gates saturate and h and c stay finite; later frames give finite output. */
 static void test_non_finite_input(void)
 {
-	const char *paths[] = {"generic", "sse2", "avx2", "avx512"};
+	const char *paths[] = {"generic", "sse2", "avx2", "avx512", "neon"};
 	const char *first = recur_kernel_name();
-	for (int p = 0; p < 4; p++) {
+	for (int p = 0; p < 5; p++) {
 		if (!recur_kernel_select(paths[p]))
 			continue;
 		for (int cell = 0; cell < 3; cell++) {

@@ -125,7 +125,7 @@ int main(void)
 	free(probe);
 	CHECK(calls_seen == 1, "interposed malloc not seen (%d calls)", calls_seen);
 
-	const char *paths[] = {"generic", "sse2", "avx2", "avx512"};
+	const char *paths[] = {"generic", "sse2", "avx2", "avx512", "neon"};
 	enum { T = 512 };
 	static float x[T * 4], y[T * 4], mono[T];
 	for (int i = 0; i < T * 4; i++)
@@ -162,7 +162,7 @@ int main(void)
 			for (int t = 0; t < 8; t++)
 				recur_step(m, x + 4 * t, check_out + 4 * t);
 			CHECK(recur_model_set_check(m, x, check_out, 8, &err), "%s", err.msg);
-			for (int p = 0; p < 4; p++) {
+			for (int p = 0; p < 5; p++) {
 				if (!recur_kernel_select(paths[p]))
 					continue;
 				double diff = 0;

@@ -14,8 +14,8 @@
 #define TOL       2e-6 /* docs/engine.md: the largest error measured is 6.0e-7 */
 #define STACK_TOL 1e-6
 
-static const char *const paths[] = {"generic", "sse2", "avx2", "avx512"};
-#define N_PATHS 4
+static const char *const paths[] = {"generic", "sse2", "avx2", "avx512", "neon"};
+#define N_PATHS 5
 static double worst_of_path[N_PATHS];
 
 static int read_floats(FILE *f, float *dst, size_t n)
