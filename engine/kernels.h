@@ -42,13 +42,16 @@ typedef struct {
 } recur_kernels;
 
 extern const recur_kernels recur_kernels_generic;
-#if defined(__x86_64__) || defined(__i386__)
+/* RECUR_KERNELS_GENERIC_ONLY leaves the plain C path alone: for builds that
+ * test something else (the model-file fuzzer) and need not wait for the
+ * vector paths to compile under their instrumentation. */
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(RECUR_KERNELS_GENERIC_ONLY)
 #define RECUR_KERNELS_X86 1
 extern const recur_kernels recur_kernels_sse2;
 extern const recur_kernels recur_kernels_avx2;
 extern const recur_kernels recur_kernels_avx512;
 #endif
-#if defined(__aarch64__)
+#if defined(__aarch64__) && !defined(RECUR_KERNELS_GENERIC_ONLY)
 #define RECUR_KERNELS_ARM 1
 extern const recur_kernels recur_kernels_neon;
 #endif

@@ -25,7 +25,8 @@ typedef struct {
 	int layers, input_size, hidden, in_channels, out_channels;
 } nam_config;
 
-#define WHAT_LOADS "recur reads NAM files of architecture LSTM"
+#define WHAT_LOADS      "recur reads NAM files of architecture LSTM"
+#define NAM_MAX_GAIN_DB 200.0 /* the output gain its loudness may ask for */
 
 static bool nam_architecture(const cJSON *root, recur_error *err)
 {
@@ -155,11 +156,23 @@ static bool nam_level(const cJSON *meta, const char *key, double *db)
  * only mean something against the user's own interface levels (NAM's
  * "Calibrate input" and "Calibrated" output, both off by default), so they
  * stay in the metadata. */
-static void nam_levels(const cJSON *root, recur_model *m)
+static bool nam_levels(const cJSON *root, recur_model *m, recur_error *err)
 {
 	double loudness;
-	if (nam_level(cJSON_GetObjectItemCaseSensitive(root, "metadata"), "loudness", &loudness))
-		m->out_gain = (float)pow(10.0, (-18.0 - loudness) / 20.0);
+	if (!nam_level(cJSON_GetObjectItemCaseSensitive(root, "metadata"), "loudness", &loudness))
+		return true;
+	/* Beyond 200 dB either way the gain is no level a capture can have (and
+	 * no float can hold it): a damaged file, refused like AIDA-X's levels. */
+	const double gain_db = -18.0 - loudness;
+	if (!(fabs(gain_db) <= NAM_MAX_GAIN_DB)) {
+		fj_fail(err,
+		        "metadata.loudness: %g dB would need an output gain of %+g dB (NAM plays "
+		        "every model at -18 dB; at most %g dB either way)",
+		        loudness, gain_db, NAM_MAX_GAIN_DB);
+		return false;
+	}
+	m->out_gain = (float)pow(10.0, gain_db / 20.0);
+	return true;
 }
 
 recur_model *recur_import_nam(const cJSON *root, recur_error *err)
@@ -183,7 +196,10 @@ recur_model *recur_import_nam(const cJSON *root, recur_error *err)
 		return NULL;
 	m->sample_rate = rate.hz;
 	import_condition_defaults(m);
-	nam_levels(root, m);
+	if (!nam_levels(root, m, err)) {
+		recur_model_free(m);
+		return NULL;
+	}
 	static const char *const consumed[] = {"architecture", "config", "weights", "sample_rate",
 	                                       NULL};
 	const import_notes notes = {.rate_assumed = rate.assumed};

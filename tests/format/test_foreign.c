@@ -136,6 +136,19 @@ static void messages(void)
 	               __LINE__);
 	expect_refused(GAAM("TCN", ""), "Automated-GuitarAmpModelling model: model_data.unit_type",
 	               __LINE__);
+	/* A loudness no capture has: its gain would not fit a float (found by
+	 * fuzzing: the model loaded with an infinite output gain). */
+	expect_refused(NAM("LSTM", ", \"metadata\": {\"loudness\": -3045}"),
+	               "NAM model: metadata.loudness: -3045 dB would need an output gain of +3027 "
+	               "dB (NAM plays every model at -18 dB; at most 200 dB either way)",
+	               __LINE__);
+	expect_refused(NAM("LSTM", ", \"metadata\": {\"loudness\": 500}"),
+	               "metadata.loudness: 500 dB would need an output gain of -518 dB", __LINE__);
+	recur_error err = {{0}};
+	recur_model *m = parse(NAM("LSTM", ", \"metadata\": {\"loudness\": -218}"), &err);
+	CHECK(m && m->out_gain == (float)pow(10.0, 10.0), "loudness -218 dB (+200 dB): %s",
+	      m ? "wrong gain" : err.msg);
+	recur_model_free(m);
 }
 
 /* AIDA-X's test data is run as AIDA-X runs it, reported, and not kept as
