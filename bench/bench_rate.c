@@ -30,6 +30,7 @@
  * The real-time resampler's output is compared after removing its latency.
  * Prints a Markdown table on stdout. Not a test: run it by hand (nice), see
  * docs/plugin.md. */
+#include <complex.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fft.h"
 #include "host_rate.h"
 #include "host_resample.h"
 #include "recur.h"
@@ -150,37 +152,6 @@ static signal run(recur_host_rate *r, signal x, double *seconds)
 	return y;
 }
 
-static void fft(double *re, double *im, size_t n)
-{
-	for (size_t i = 1, j = 0; i < n; i++) {
-		size_t bit = n >> 1;
-		for (; j & bit; bit >>= 1)
-			j ^= bit;
-		j ^= bit;
-		if (i < j) {
-			double t = re[i];
-			re[i] = re[j];
-			re[j] = t;
-			t = im[i];
-			im[i] = im[j];
-			im[j] = t;
-		}
-	}
-	for (size_t len = 2; len <= n; len <<= 1) {
-		double a = -2 * M_PI / (double)len;
-		for (size_t i = 0; i < n; i += len)
-			for (size_t k = 0; k < len / 2; k++) {
-				double wr = cos(a * (double)k), wi = sin(a * (double)k);
-				size_t p = i + k, q = i + k + len / 2;
-				double xr = re[q] * wr - im[q] * wi, xi = re[q] * wi + im[q] * wr;
-				re[q] = re[p] - xr;
-				im[q] = im[p] - xi;
-				re[p] += xr;
-				im[p] += xi;
-			}
-	}
-}
-
 /* SNR of y against ref in the audible band (up to 20 kHz, or the host's
  * Nyquist frequency if lower): both are cut there by zeroing FFT bins, since
  * the reference has nothing above the model's Nyquist frequency and content
@@ -190,30 +161,27 @@ static double snr(signal y, signal ref, double rate)
 	size_t n = y.n < ref.n ? y.n : ref.n, size = 1;
 	while (size < n)
 		size <<= 1;
-	double *re = calloc(size, sizeof *re), *im = calloc(size, sizeof *im);
+	double complex *z = calloc(size, sizeof *z);
 	for (size_t t = 0; t < n; t++) {
 		if (!isfinite(y.x[t])) {
-			free(re);
-			free(im);
+			free(z);
 			return -INFINITY;
 		}
-		re[t] = (double)y.x[t] - ref.x[t];
-		im[t] = ref.x[t];
+		z[t] = ((double)y.x[t] - ref.x[t]) + I * (double)ref.x[t];
 	}
-	/* Two real signals in one complex FFT: error in re, reference in im. */
-	fft(re, im, size);
+	/* Two real signals in one complex FFT: error in the real part, reference
+	 * in the imaginary part, told apart by the spectrum's symmetry. */
+	dsp_fft(z, size, false);
 	size_t top = (size_t)(fmin(20000.0, 0.5 * rate) * (double)size / rate);
 	double e = 0, s = 0;
 	for (size_t b = 0; b <= top; b++) {
-		size_t c = (size - b) % size;
-		double er = 0.5 * (re[b] + re[c]), ei = 0.5 * (im[b] - im[c]);
-		double rr = 0.5 * (im[b] + im[c]), ri = -0.5 * (re[b] - re[c]);
+		const double complex zb = z[b], zc = conj(z[(size - b) % size]);
+		const double complex err = 0.5 * (zb + zc), sig = -0.5 * I * (zb - zc);
 		double weight = b == 0 ? 1.0 : 2.0;
-		e += weight * (er * er + ei * ei);
-		s += weight * (rr * rr + ri * ri);
+		e += weight * creal(err * conj(err));
+		s += weight * creal(sig * conj(sig));
 	}
-	free(re);
-	free(im);
+	free(z);
 	return 10.0 * log10(s / fmax(e, 1e-30));
 }
 
@@ -221,18 +189,17 @@ static double snr(signal y, signal ref, double rate)
  * dB, from the last FFT_SIZE samples (Hann window). */
 static double aliasing(signal y, double rate)
 {
-	static double re[FFT_SIZE], im[FFT_SIZE];
+	static double complex z[FFT_SIZE];
 	size_t off = y.n - FFT_SIZE;
 	for (size_t t = 0; t < FFT_SIZE; t++) {
 		double w = 0.5 - 0.5 * cos(2 * M_PI * (double)t / FFT_SIZE);
-		re[t] = w * y.x[off + t];
-		im[t] = 0;
+		z[t] = w * y.x[off + t];
 	}
-	fft(re, im, FFT_SIZE);
+	dsp_fft(z, FFT_SIZE, false);
 	long f_bin = lround(SINE_HZ * FFT_SIZE / rate);
 	double all = 0, off_harm = 0;
 	for (long b = 1; b < FFT_SIZE / 2; b++) {
-		double p = re[b] * re[b] + im[b] * im[b];
+		double p = creal(z[b] * conj(z[b]));
 		all += p;
 		long nearest = lround((double)b / (double)f_bin) * f_bin;
 		if (labs(b - nearest) > 4)

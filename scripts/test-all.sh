@@ -239,7 +239,7 @@ format_check() {
 	local files=()
 	while IFS= read -r -d '' f; do
 		files+=("$f")
-	done < <(find engine plugin process train tests bench presets tools capture convert fileio \
+	done < <(find engine plugin process train tests bench presets tools capture convert fileio dsp \
 		\( -name '*.c' -o -name '*.h' \) -print0 2>/dev/null | sort -z)
 	if clang-format --dry-run --Werror "${files[@]}"; then
 		echo "${#files[@]} files formatted as .clang-format says"

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fft.h"
+
 #ifndef RECUR_VERSION
 #define RECUR_VERSION "unknown"
 #endif
@@ -50,34 +52,6 @@ static int parse_options(int argc, char **argv)
 		return 2;
 	}
 	return 0;
-}
-
-/* In-place iterative radix-2 FFT; n is a power of two. */
-static void fft(double complex *a, size_t n)
-{
-	for (size_t i = 1, j = 0; i < n; i++) {
-		size_t bit = n >> 1;
-		for (; j & bit; bit >>= 1)
-			j ^= bit;
-		j ^= bit;
-		if (i < j) {
-			double complex t = a[i];
-			a[i] = a[j];
-			a[j] = t;
-		}
-	}
-	for (size_t len = 2; len <= n; len <<= 1) {
-		double complex w_len = cexp(-2.0 * M_PI * I / (double)len);
-		for (size_t i = 0; i < n; i += len) {
-			double complex w = 1;
-			for (size_t k = 0; k < len / 2; k++) {
-				double complex u = a[i + k], v = a[i + k + len / 2] * w;
-				a[i + k] = u + v;
-				a[i + k + len / 2] = u - v;
-				w *= w_len;
-			}
-		}
-	}
 }
 
 static float *read_mono(const char *path, size_t *frames, int *rate)
@@ -146,7 +120,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			buf[i] =
 			    x[start + i] * (0.5 - 0.5 * cos(2.0 * M_PI * (double)i / (double)n));
-		fft(buf, n);
+		dsp_fft(buf, n, false);
 		for (size_t k = 0; k <= n / 2; k++)
 			power[k] += creal(buf[k]) * creal(buf[k]) + cimag(buf[k]) * cimag(buf[k]);
 	}

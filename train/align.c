@@ -1,40 +1,12 @@
 /* Delay measurement and removal: see align.h. */
 #include "align.h"
 
+#include "fft.h"
+
 #include <complex.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* In-place radix-2 FFT of n (a power of two) points; inverse without the
- * 1/n. */
-static void fft(double complex *a, size_t n, bool inverse)
-{
-	for (size_t i = 1, j = 0; i < n; i++) {
-		size_t bit = n >> 1;
-		for (; j & bit; bit >>= 1)
-			j ^= bit;
-		j ^= bit;
-		if (i < j) {
-			const double complex t = a[i];
-			a[i] = a[j];
-			a[j] = t;
-		}
-	}
-	for (size_t len = 2; len <= n; len <<= 1) {
-		const double ang = (inverse ? 2 : -2) * M_PI / (double)len;
-		const double complex wl = cexp(I * ang);
-		for (size_t i = 0; i < n; i += len) {
-			double complex w = 1;
-			for (size_t k = 0; k < len / 2; k++) {
-				const double complex u = a[i + k], v = a[i + k + len / 2] * w;
-				a[i + k] = u + v;
-				a[i + k + len / 2] = u - v;
-				w *= wl;
-			}
-		}
-	}
-}
 
 /* Half-width of the interpolation kernels, in frames. */
 #define HALF 32
@@ -125,11 +97,11 @@ bool align_measure(const float *x, size_t nx, const float *y, size_t ny, size_t 
 	if (ok)
 		energy[0] = 0;
 	if (ok && ex > 0) {
-		fft(a, n, false);
-		fft(b, n, false);
+		dsp_fft(a, n, false);
+		dsp_fft(b, n, false);
 		for (size_t i = 0; i < n; i++)
 			a[i] = conj(a[i]) * b[i];
-		fft(a, n, true);
+		dsp_fft(a, n, true);
 		size_t best = 0;
 		for (size_t k = 0; k < nc; k++) {
 			c[k] = creal(a[k]) / (double)n;
