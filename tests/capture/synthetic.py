@@ -5,7 +5,13 @@ A recording of a device is its output z read on the recording interface's
 clock: target[n] = sign * z(n * (1 + eps) - delay), where z between its frames
 is the band-limited (Kaiser-windowed sinc) interpolation of z. At input frame
 p the target lags by latency(p) = (p + delay) / (1 + eps) - p frames."""
+import json
+import os
+import subprocess
+
 import numpy as np
+
+import wavio
 
 HALF = 48  # half-width of the interpolation kernel, frames
 BETA = 12.0
@@ -68,3 +74,14 @@ def record(z, frames, delay, sign=1.0, eps=0.0):
 def latency(p, delay, eps=0.0):
     """Frames the recording lags the input at input frame p."""
     return (p + delay) / (1.0 + eps) - p
+
+
+def capture_signal(recur_capture, folder):
+    """The standard capture signal written by recur-capture into folder:
+    its path, its layout (recur-capture --layout), its samples and rate."""
+    path = os.path.join(folder, "capture.wav")
+    subprocess.run([recur_capture, path], check=True, capture_output=True)
+    layout = json.loads(subprocess.run([recur_capture, "--layout"], check=True,
+                                       capture_output=True, text=True).stdout)
+    x, rate = wavio.read(path)
+    return path, layout, x, rate

@@ -58,12 +58,8 @@ def main():
     recur_capture, recur_train = sys.argv[1:3]
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
-        signal = os.path.join(tmp, "capture.wav")
-        subprocess.run([recur_capture, signal], check=True, capture_output=True)
-        layout = json.loads(subprocess.run([recur_capture, "--layout"], check=True,
-                                           capture_output=True, text=True).stdout)
+        _, layout, x_all, rate = synthetic.capture_signal(recur_capture, tmp)
         guitar = next(s for s in layout["segments"] if s["name"] == "guitar")
-        x_all, rate = wavio.read(signal)
         n = SECONDS * rate
         start = guitar["start"] + 5 * rate
         x = x_all[start:start + n + 6000]  # the device keeps playing past the input's end

@@ -44,11 +44,7 @@ def main():
     recur_capture, recur_train = sys.argv[1:3]
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
-        signal = os.path.join(tmp, "capture.wav")
-        subprocess.run([recur_capture, signal], check=True, capture_output=True)
-        layout = json.loads(subprocess.run([recur_capture, "--layout"], check=True,
-                                           capture_output=True, text=True).stdout)
-        x, rate = wavio.read(signal)
+        signal, layout, x, rate = synthetic.capture_signal(recur_capture, tmp)
         z = synthetic.device(x)
         blips = layout["blips"]
         p_start, p_end = (blips[0] + blips[1]) / 2, (blips[2] + blips[3]) / 2
