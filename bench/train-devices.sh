@@ -2,12 +2,15 @@
 # Test ESR and time of recur-train on the benchmark devices (docs/training.md,
 # "Quality on harder devices"): for each case of bench/train-devices.txt,
 # makes its training pair with make-preset-data (presets/recipes/data.txt),
-# trains on one thread under `nice` with the case's --time-budget, and adds a
+# trains on one thread under `nice` with the case's --cpu-budget (CPU seconds,
+# so a loaded machine gives the same figures as an idle one), and adds a
 # line to OUT_DIR/results.tsv: case, pair, settings, test ESR, validation ESR,
 # epochs, best epoch, wall seconds, CPU seconds (user + system).
 #
 # usage: bench/train-devices.sh MAKE_PRESET_DATA RECUR_TRAIN OUT_DIR [CASE...]
-#   (no CASE: every case, one after the other: 31 cases of up to 4 minutes)
+#   (no CASE: every case, one after the other)
+# Two runs with disjoint CASE lists may share OUT_DIR once the pairs exist
+# (`--pairs-only` makes them): results.tsv gets whole lines.
 set -euo pipefail
 
 if [ $# -lt 3 ]; then
@@ -53,7 +56,7 @@ run() {
 	local TIMEFORMAT='%R %U %S' times
 	times=$({ time nice -n 10 "$recur_train" \
 		--input "$out/$data-in.wav" --target "$out/$data-out.wav" \
-		--threads 1 --time-budget "$budget" --quiet "$@" --out "$out/$name.json" \
+		--threads 1 --cpu-budget "$budget" --quiet "$@" --out "$out/$name.json" \
 		--checkpoint "$out/$name.ckpt" --log "$out/$name.jsonl" 2>"$out/$name.err"; } 2>&1)
 	rm -f "$out/$name.ckpt"
 	local wall user sys
@@ -62,6 +65,11 @@ run() {
 		"$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.1f", u + s}')" >>"$results"
 	tail -n 1 "$results"
 }
+
+if [ "${1:-}" = --pairs-only ]; then
+	for data in $(awk '$1 !~ /^#/ && NF > 2 {print $2}' "$cases" | sort -u); do pair "$data"; done
+	exit 0
+fi
 
 found=0
 while read -r name data budget args; do

@@ -180,3 +180,77 @@ size_t align_loudest(const float *x, size_t from, size_t to, size_t len)
 	}
 	return best;
 }
+
+/* Solves a x = b for a symmetric positive definite n x n matrix (row-major,
+ * overwritten by its Cholesky factor); false if it is not. */
+static bool cholesky_solve(double *a, double *b, int n)
+{
+	for (int j = 0; j < n; j++) {
+		double d = a[j * n + j];
+		for (int k = 0; k < j; k++)
+			d -= a[j * n + k] * a[j * n + k];
+		if (!(d > 0))
+			return false;
+		a[j * n + j] = sqrt(d);
+		for (int i = j + 1; i < n; i++) {
+			double v = a[i * n + j];
+			for (int k = 0; k < j; k++)
+				v -= a[i * n + k] * a[j * n + k];
+			a[i * n + j] = v / a[j * n + j];
+		}
+	}
+	for (int i = 0; i < n; i++) { /* L z = b */
+		for (int k = 0; k < i; k++)
+			b[i] -= a[i * n + k] * b[k];
+		b[i] /= a[i * n + i];
+	}
+	for (int i = n - 1; i >= 0; i--) { /* L^T x = z */
+		for (int k = i + 1; k < n; k++)
+			b[i] -= a[k * n + i] * b[k];
+		b[i] /= a[i * n + i];
+	}
+	return true;
+}
+
+double align_causal_residual(const float *x, size_t nx, const float *y, size_t ny, size_t at,
+                             size_t len, long shift, int taps)
+{
+	if (at >= nx || taps < 1)
+		return -1;
+	if (len > nx - at)
+		len = nx - at;
+	double *r = calloc((size_t)taps, sizeof *r), *p = calloc((size_t)taps, sizeof *p);
+	double *a = malloc((size_t)taps * (size_t)taps * sizeof *a);
+	double residual = -1;
+	if (r && p && a) {
+		double yy = 0;
+		for (size_t i = 0; i < len; i++) {
+			const long n = (long)(at + i);
+			const double t = sample_at(y, ny, n + shift);
+			yy += t * t;
+			for (int k = 0; k < taps; k++) {
+				const double v = n - k >= 0 ? x[n - k] : 0.0;
+				r[k] += x[n] * v;
+				p[k] += t * v;
+			}
+		}
+		for (int i = 0; i < taps; i++)
+			for (int j = 0; j < taps; j++)
+				a[i * taps + j] = r[abs(i - j)] + (i == j ? 1e-9 * r[0] : 0);
+		double *h = malloc((size_t)taps * sizeof *h);
+		if (h && yy > 0 && r[0] > 0) {
+			memcpy(h, p, (size_t)taps * sizeof *h);
+			if (cholesky_solve(a, h, taps)) {
+				double explained = 0;
+				for (int k = 0; k < taps; k++)
+					explained += p[k] * h[k];
+				residual = fmax(0.0, 1.0 - explained / yy);
+			}
+		}
+		free(h);
+	}
+	free(r);
+	free(p);
+	free(a);
+	return residual;
+}

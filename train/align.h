@@ -32,6 +32,16 @@ bool align_measure(const float *x, size_t nx, const float *y, size_t ny, size_t 
 void align_shift(const float *y, size_t ny, double d0, double slope, float sign, float *out,
                  size_t n);
 
+/* What a causal linear filter of `taps` taps on x cannot explain of y read
+ * `shift` frames later, over x[at, at + len): the residual's energy over
+ * the target's, 0..1, with the filter fitted by least squares
+ * (autocorrelation method). Taking out frames of a device's own response
+ * makes the target answer before its input, and this residual grows; taking
+ * out a pure delay leaves it as it was. Negative when x or y is silent there
+ * or memory runs out. */
+double align_causal_residual(const float *x, size_t nx, const float *y, size_t ny, size_t at,
+                             size_t len, long shift, int taps);
+
 /* The loudest stretch of len frames of x[from, to), stepping by len / 4:
  * where a correlation has the most to work with. */
 size_t align_loudest(const float *x, size_t from, size_t to, size_t len);

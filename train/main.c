@@ -62,6 +62,8 @@ static const char usage[] =
     "  --loss esr|mse|bce|ce     (esr: error-to-signal ratio with pre-emphasis + DC)\n"
     "  --preemph A               ESR pre-emphasis y[n] - A y[n-1] (0.95; 0 = off)\n"
     "  --epochs N (200)  --time-budget SECONDS  --lr X (5e-3)  --batch N (16)\n"
+    "  --cpu-budget SECONDS      stop after this much CPU time (every thread): the same\n"
+    "                            training on a busy machine as on an idle one\n"
     "  --segment N (2048)  --warmup N (1024)  --clip X (1.0)  --weight-decay X (0)\n"
     "  --patience N (12)         stop after N epochs without validation gain\n"
     "  --memory FRAMES (0)       LSTM/GRU: start with memories spread up to FRAMES frames\n"
@@ -120,6 +122,7 @@ enum {
 	O_PREEMPH,
 	O_EPOCHS,
 	O_BUDGET,
+	O_CPU_BUDGET,
 	O_THREADS,
 	O_SEED,
 	O_LR,
@@ -168,6 +171,7 @@ static const struct option long_opts[] = {
     {"preemph", required_argument, 0, O_PREEMPH},
     {"epochs", required_argument, 0, O_EPOCHS},
     {"time-budget", required_argument, 0, O_BUDGET},
+    {"cpu-budget", required_argument, 0, O_CPU_BUDGET},
     {"threads", required_argument, 0, O_THREADS},
     {"seed", required_argument, 0, O_SEED},
     {"lr", required_argument, 0, O_LR},
@@ -235,6 +239,7 @@ static const numeric_spec numeric_specs[] = {
     {O_PREEMPH, 0, 0.999, false},
     {O_EPOCHS, 1, 1e6, true},
     {O_BUDGET, 0.001, 1e9, false},
+    {O_CPU_BUDGET, 0.001, 1e9, false},
     {O_THREADS, 1, 64, true},
     {O_SEED, 0, 1e15, true},
     {O_LR, 1e-9, 1, false},
@@ -283,6 +288,9 @@ static bool numeric_option(int c, const char *arg, options *o)
 		break;
 	case O_BUDGET:
 		k->time_budget = v;
+		break;
+	case O_CPU_BUDGET:
+		k->cpu_budget = v;
 		break;
 	case O_THREADS:
 		k->threads = (int)v;

@@ -26,7 +26,10 @@
 #define DC_WARN          0.01
 #define QUIET_INPUT_DBFS -20.0
 #define DROPOUT_WARN     0.05
-#define SMALL_LATENCY    2.0 /* frames: below, no interface's (without the standard signal) */
+#define SMALL_LATENCY    2.0   /* frames: below, no interface's (without the standard signal) */
+#define PURE_DELAY_COST  0.005 /* residual ESR a shift may add to a causal fit (pure_delay) */
+#define PURE_DELAY_TAPS  64
+#define PURE_DELAY_LEN   131072
 
 typedef struct {
 	bool problem; /* stops training unless --force */
@@ -47,6 +50,9 @@ typedef struct {
 	double drift_ppm;
 	bool inverted;
 	bool small;        /* a latency too small to be an interface's: left in place */
+	int pure_delay;    /* of a small latency, the whole frames that are a pure delay */
+	double pure_cost;  /* what taking out the first frame not taken out would cost a
+	                      causal fit; NAN if none was tried */
 	bool drift_unsure; /* the delay changes by a frame or more along the file, not in a
 	                      straight line */
 	bool aligned;
@@ -203,6 +209,36 @@ static void measure(pair_check *c, const float *x, size_t nx, const float *y, si
 		c->drift_ppm = (c->latency_end - c->latency) / (c->pos_end - c->pos) * 1e6;
 }
 
+/* Of a latency under SMALL_LATENCY frames (without the standard signal), the
+ * whole frames that are a pure delay (a digital device's, or a shift made by
+ * hand) rather than the device's own response, which the model needs: the
+ * largest shift up to the latency that adds at most PURE_DELAY_COST to the
+ * residual of a causal linear fit (align_causal_residual). On the shipped
+ * presets' devices one frame costs 0.008-0.12; one frame of pure delay on
+ * them costs 0.003 at most (docs/capture.md). */
+static int pure_delay(pair_check *c, const float *x, size_t nx, const float *y, size_t ny)
+{
+	const long most = lround(c->latency);
+	if (most < 1)
+		return 0;
+	size_t len = PURE_DELAY_LEN < nx / 2 ? PURE_DELAY_LEN : nx / 2;
+	const size_t at = align_loudest(x, 0, nx, len);
+	const double base = align_causal_residual(x, nx, y, ny, at, len, 0, PURE_DELAY_TAPS);
+	if (base < 0)
+		return 0;
+	int s = 0;
+	while (s < most) {
+		const double r =
+		    align_causal_residual(x, nx, y, ny, at, len, s + 1, PURE_DELAY_TAPS);
+		if (r < 0 || r - base > PURE_DELAY_COST) {
+			c->pure_cost = r < 0 ? NAN : r - base;
+			break;
+		}
+		s++;
+	}
+	return s;
+}
+
 /* The shift that takes out what was measured (or forced), applied to the
  * target; returns the new target, NULL if memory runs out. *frames gets
  * the frames of the pair that remain. */
@@ -212,6 +248,10 @@ static float *align_target(pair_check *c, const prepare_options *o, const float 
 	if (o->mode == ALIGN_FIXED) {
 		c->slope = 0;
 		c->shift = o->latency;
+	} else if (c->pure_delay) {
+		c->slope = 0;
+		c->shift = c->pure_delay;
+		c->sign = c->inverted ? -1.0f : 1.0f;
 	} else {
 		/* below a twentieth of a frame from start to end, drift is measurement
 		 * noise */
@@ -418,9 +458,15 @@ static void print_report(const pair_check *c, size_t nx, size_t ny, size_t kept)
 	if (c->aligned)
 		fprintf(
 		    stderr,
-		    "  aligned   target advanced by %.2f frames%s%s; %zu frames (%.1f s) kept\n",
-		    c->shift, c->slope != 0 ? ", drift taken out" : "",
+		    "  aligned   target advanced by %.2f frames%s%s%s; %zu frames (%.1f s) kept\n",
+		    c->shift, c->pure_delay ? " (a pure delay)" : "",
+		    c->slope != 0 ? ", drift taken out" : "",
 		    c->sign < 0 ? ", polarity restored" : "", kept, (double)kept / c->rate);
+	else if (c->small && isfinite(c->pure_cost))
+		fprintf(stderr,
+		        "  aligned   no: under %g frames and not a pure delay (one frame less "
+		        "costs a causal fit %.3g of the target's energy): the device's own\n",
+		        SMALL_LATENCY, c->pure_cost);
 	else if (c->small)
 		fprintf(stderr,
 		        "  aligned   no: under %g frames is the device's own delay, not an "
@@ -495,6 +541,8 @@ static cJSON *capture_json(const pair_check *c, size_t nx, size_t ny, size_t kep
 	cJSON_AddBoolToObject(j, "aligned", c->aligned);
 	add_number(j, "shift_frames", c->aligned ? c->shift : NAN);
 	add_number(j, "shift_slope", c->aligned ? c->slope : NAN);
+	add_number(j, "pure_delay_frames", c->pure_delay);
+	add_number(j, "shift_cost", c->pure_cost);
 	add_number(j, "frames_kept", (double)kept);
 	add_number(j, "noise_floor_dbfs", c->noise_floor_dbfs);
 	add_number(j, "noise_esr", c->noise_esr);
@@ -535,6 +583,11 @@ static int prepare_pair(data_file *f, double rate, const prepare_options *o, cJS
 	c->small = o->mode == ALIGN_AUTO && c->method && !c->standard &&
 	           fabs(c->latency) < SMALL_LATENCY &&
 	           (!c->have_end || fabs(c->latency_end) < SMALL_LATENCY);
+	c->pure_cost = NAN;
+	if (c->small) {
+		c->pure_delay = pure_delay(c, x, nx, y, ny);
+		c->small = c->pure_delay == 0;
+	}
 	size_t kept = f->frames;
 	if ((o->mode == ALIGN_AUTO && c->method && !c->small) || o->mode == ALIGN_FIXED) {
 		float *t = align_target(c, o, y, nx, ny, &kept);

@@ -64,6 +64,7 @@ struct trainer {
 	int since_best;
 	int since_lr_change;
 	double last_progress; /* when the progress bar was last drawn */
+	double cpu_t0;        /* process CPU seconds when trainer_run began */
 };
 
 uint64_t rng_next(uint64_t *s)
@@ -83,6 +84,15 @@ static double now_seconds(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* CPU time of the whole process: a budget in it gives the same training on
+ * an idle machine and on a loaded one, where wall time does not. */
+static double cpu_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -547,6 +557,8 @@ static void progress(trainer *tr, int step, int steps, double t0, double epoch_t
 
 static bool out_of_time(const trainer *tr, double t0)
 {
+	if (tr->cfg.cpu_budget > 0 && cpu_seconds() - tr->cpu_t0 >= tr->cfg.cpu_budget)
+		return true;
 	return tr->cfg.time_budget > 0 && now_seconds() - t0 >= tr->cfg.time_budget;
 }
 
@@ -669,6 +681,7 @@ bool trainer_run(trainer *tr, train_result *res, recur_error *err)
 {
 	memset(res, 0, sizeof *res);
 	const double t0 = now_seconds();
+	tr->cpu_t0 = cpu_seconds();
 	const int steps = steps_per_epoch(tr);
 	const train_config *c = &tr->cfg;
 	if (tr->epoch_step > steps) /* resumed with fewer steps per epoch */

@@ -40,6 +40,7 @@ typedef struct {
 	int epochs;         /* at most */
 	int steps;          /* steps per epoch; 0: as many as cover the training frames once */
 	double time_budget; /* seconds; 0: none */
+	double cpu_budget;  /* CPU seconds of the whole process (every thread); 0: none */
 	int threads;
 	uint64_t seed;
 	float clip;   /* gradient 2-norm limit; 0: none */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -140,6 +141,21 @@ static void data_errors(void)
 	snprintf(cmd, sizeof cmd, "%s --help", train_exe);
 	CHECK(run(cmd, out, sizeof out) == 0, "--help fails");
 	CHECK_MSG(out, "--time-budget");
+	CHECK_MSG(out, "--cpu-budget");
+	/* A CPU budget ends a run that nothing else would end soon */
+	snprintf(cmd, sizeof cmd,
+	         "%s --input %s --target %s --out %s %s --epochs 100000 --patience 0 "
+	         "--cpu-budget 0.5",
+	         train_exe, in_dir("in.wav"), in_dir("out.wav"), in_dir("x.json"), small);
+	struct rusage before, after;
+	getrusage(RUSAGE_CHILDREN, &before);
+	CHECK(run(cmd, out, sizeof out) == 0, "--cpu-budget run failed: %s", out);
+	getrusage(RUSAGE_CHILDREN, &after);
+	const double cpu = (double)(after.ru_utime.tv_sec - before.ru_utime.tv_sec) +
+	                   1e-6 * (double)(after.ru_utime.tv_usec - before.ru_utime.tv_usec) +
+	                   (double)(after.ru_stime.tv_sec - before.ru_stime.tv_sec) +
+	                   1e-6 * (double)(after.ru_stime.tv_usec - before.ru_stime.tv_usec);
+	CHECK(cpu < 20, "--cpu-budget 0.5 ran for %.1f CPU seconds", cpu);
 }
 
 static recur_model *load(const char *path)
