@@ -16,7 +16,10 @@
 
 static const char *const names[] = {"generic", "sse2", "avx2", "avx512", "neon"};
 #define N_NAMES (int)(sizeof names / sizeof names[0])
-static const recur_kernels *paths[N_NAMES];
+/* The AVX-512 path's shape in portable C (kernels_wide.c): tested on every
+ * machine, whether or not it can run AVX-512. */
+extern const recur_kernels recur_kernels_wide16;
+static const recur_kernels *paths[N_NAMES + 1];
 static int n_paths;
 
 static bool have_path(const char *name)
@@ -34,6 +37,7 @@ static void find_paths(void)
 		if (recur_kernel_select(names[i]))
 			paths[n_paths++] = recur_kernels_active();
 	CHECK(recur_kernel_select(first), "reselecting %s", first);
+	paths[n_paths++] = &recur_kernels_wide16;
 	CHECK(n_paths >= 1 && strcmp(paths[0]->name, "generic") == 0, "generic path present");
 	/* Every CPU of these architectures has these paths: one missing from the
 	 * build would otherwise pass as "only generic compared". */
@@ -250,6 +254,41 @@ static void compare_forward(recur_cell cell, int hidden, int layers, int n_out)
 	recur_model_free(m);
 }
 
+/* mono() against generic's mono(), one input and one output (the shapes it
+ * has fixed-shape loops for among them), from a zero state: the first three
+ * frames, before the random models' chaos grows the paths' summation orders
+ * apart (compare_forward). */
+static void compare_mono(recur_cell cell, int hidden, int layers)
+{
+	recur_shape s = {.cell = cell,
+	                 .n_inputs = 1,
+	                 .n_outputs = 1,
+	                 .hidden = hidden,
+	                 .layers = layers,
+	                 .out_act = RECUR_ACT_LINEAR};
+	recur_error err;
+	recur_model *m = recur_model_new(&s, &err);
+	CHECK(m != NULL, "%s", err.msg);
+	if (!m)
+		return;
+	randomise(m);
+	enum { FRAMES = 3 };
+	float in[FRAMES], out[FRAMES], out_generic[FRAMES], x[RECUR_MAX_IO] = {0};
+	for (int f = 0; f < FRAMES; f++)
+		in[f] = uniform(-1.0f, 1.0f);
+	for (int p = 0; p < n_paths; p++) {
+		recur_reset(m);
+		paths[p]->mono(m, x, in, p ? out : out_generic, FRAMES);
+		double worst = 0.0;
+		for (int f = 0; p && f < FRAMES; f++)
+			worst = worse(worst,
+			              fabs(out[f] - out_generic[f]) / (1.0 + fabs(out_generic[f])));
+		CHECK(worst <= 1e-5, "%s mono vs generic (relative), %s hidden %d layers %d: %.3g",
+		      paths[p]->name, recur_cell_name(cell), hidden, layers, worst);
+	}
+	recur_model_free(m);
+}
+
 int main(void)
 {
 	find_paths();
@@ -268,6 +307,10 @@ int main(void)
 				for (size_t o = 0; o < sizeof outs / sizeof outs[0]; o++)
 					compare_forward((recur_cell)cell, fwd_hiddens[i], layers,
 					                outs[o]);
+	for (int cell = 0; cell < 3; cell++)
+		for (size_t i = 0; i < sizeof fwd_hiddens / sizeof fwd_hiddens[0]; i++)
+			for (int layers = 1; layers <= 2; layers++)
+				compare_mono((recur_cell)cell, fwd_hiddens[i], layers);
 	printf("paths compared:");
 	for (int p = 0; p < n_paths; p++)
 		printf(" %s", paths[p]->name);
