@@ -366,8 +366,12 @@ static inline __attribute__((always_inline)) void KFN(gru_body)(const recur_laye
 	int u = 0;
 	for (; u + VLEN <= H; u += VLEN)
 		KFN(gru_units)(gx, gh, h, H, u, true);
-	for (; u < hp; u += VLEN)
+	for (; u < H; u += VLEN)
 		KFN(gru_units)(gx, gh, h, H, u, false);
+	/* Vectors with no unit: what the masked code would write (nothing to
+	 * the records, +0 to h), without the gate arithmetic. */
+	for (; u < hp; u += VLEN)
+		vf_store(h + u, vf_zero());
 }
 
 static void KFN(gru_step)(const recur_layer *L, const float *x, float *h, float *c, float *work)
@@ -423,8 +427,16 @@ static inline __attribute__((always_inline)) void KFN(lstm_body)(const recur_lay
 	int u = 0;
 	for (; u + VLEN <= H; u += VLEN)
 		KFN(lstm_units)(g, cn_rec, tc_rec, h, c, H, u, true);
-	for (; u < hp; u += VLEN)
+	for (; u < H; u += VLEN)
 		KFN(lstm_units)(g, cn_rec, tc_rec, h, c, H, u, false);
+	/* Vectors with no unit: +0 to the state and its records, as the
+	 * masked code would write, without the gate arithmetic. */
+	for (; u < hp; u += VLEN) {
+		vf_store(cn_rec + u, vf_zero());
+		vf_store(tc_rec + u, vf_zero());
+		vf_store(c + u, vf_zero());
+		vf_store(h + u, vf_zero());
+	}
 }
 
 static void KFN(lstm_step)(const recur_layer *L, const float *x, float *h, float *c, float *work)
