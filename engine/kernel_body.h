@@ -618,9 +618,9 @@ KFN(forward_fixed)(recur_model *m, const float *x, float *y, recur_cell cell, in
 
 /* The shapes mono runs through forward_fixed. Each is a copy of the cell's
  * code, so the list is short, and only shapes it made cheaper are on it:
- * GRU-16 went from 673 to about 353 avx2 instructions per sample, while
- * LSTM-16 and LSTM-32 got dearer (the unrolled gates spill registers) and
- * GRU-32 gained under 1 %. */
+ * GRU-16 went from 673 to 332 avx2 instructions per sample, while LSTM-16
+ * and LSTM-32 got dearer (the unrolled gates spill registers) and GRU-32
+ * gained under 1 %. */
 #define RECUR_FIXED_SHAPES(X) X(RECUR_CELL_GRU, 16)
 
 /* A block of a mono signal with the sample loop inside the kernel unit: no
