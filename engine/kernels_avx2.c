@@ -34,6 +34,10 @@ static inline void vf_store(float *p, vf v)
 {
 	_mm256_store_ps(p, v);
 }
+static inline void vf_storeu(float *p, vf v)
+{
+	_mm256_storeu_ps(p, v);
+}
 static inline vf vf_set1(float f)
 {
 	return _mm256_set1_ps(f);

@@ -26,6 +26,10 @@ static inline void vf_store(float *p, vf v)
 {
 	*p = v;
 }
+static inline void vf_storeu(float *p, vf v)
+{
+	*p = v;
+}
 static inline vf vf_set1(float f)
 {
 	return f;

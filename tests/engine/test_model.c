@@ -329,6 +329,41 @@ static void test_mono_every_head(void)
 			}
 }
 
+/* The shapes mono runs through its fixed-shape loops (one layer, one input,
+ * one output, hidden a multiple of 16) give recur_process's output and
+ * state bit for bit, on every path. */
+static void test_mono_fixed_shapes(void)
+{
+	enum { T = 64 };
+	const char *paths[] = {"generic", "sse2", "avx2", "avx512"};
+	const char *first = recur_kernel_name();
+	float in[T], out[T], y[T];
+	for (int t = 0; t < T; t++)
+		in[t] = uniform(-1.0f, 1.0f);
+	for (int p = 0; p < 4; p++) {
+		if (!recur_kernel_select(paths[p]))
+			continue;
+		for (int cell = 0; cell < 3; cell++)
+			for (int hidden = 16; hidden <= 32; hidden += 16) {
+				recur_model *m = make((recur_cell)cell, 1, 1, hidden, 1);
+				float state[2 * 32];
+				recur_process(m, in, y, T);
+				const size_t n = (size_t)m->hidden_p * sizeof(float);
+				memcpy(state, m->h[0], n);
+				memcpy(state + 32, m->c[0], n);
+				recur_reset(m);
+				recur_process_mono(m, in, out, T, NULL);
+				CHECK(memcmp(out, y, sizeof out) == 0 &&
+				          memcmp(state, m->h[0], n) == 0 &&
+				          memcmp(state + 32, m->c[0], n) == 0,
+				      "%s %s-%d: mono differs from process", paths[p],
+				      recur_cell_name((recur_cell)cell), hidden);
+				recur_model_free(m);
+			}
+	}
+	recur_kernel_select(first);
+}
+
 /* A non-finite input frame (a broken upstream plugin) must not poison the
  * state: the activations clamp their inputs, and NaN compares false, so the
  * gates saturate and h and c stay finite; later frames give finite output. */
@@ -481,6 +516,7 @@ int main(void)
 	test_reset_process_clone();
 	test_mono();
 	test_mono_every_head();
+	test_mono_fixed_shapes();
 	test_non_finite_input();
 	return check_exit();
 }
