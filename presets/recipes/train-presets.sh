@@ -45,7 +45,10 @@ train() {
 	local name=$1
 	shift
 	echo "== $name"
-	"$recur_train" "$@" --threads 2 --time-budget "$budget" \
+	# the settings these presets were trained with (the defaults before
+	# December 2026), before the preset's own: a later option wins
+	"$recur_train" --batch 16 --segment 2048 --warmup 1024 --lr 0.005 "$@" \
+		--threads 2 --time-budget "$budget" \
 		--out "$models/$name.json" --checkpoint "$data/$name.ckpt" --log "$data/$name.jsonl"
 }
 
