@@ -7,7 +7,7 @@
  *
  * --dense puts one or two tanh dense layers of those widths between the
  * recurrent layer and the output layer (the model name gains "+dW");
- * --layers stacks recurrent layers (the name gains "xN").
+ * --layers N, or a model named CELL-HIDDENxN, stacks N recurrent layers.
  *
  * Without --steps it times each model (best of 400 runs of 0.1 s of audio at
  * 48 kHz) and prints ns per sample, the real-time factor, the multiply-adds
@@ -15,7 +15,8 @@
  * multiply-add instructions a sample needs at the least) and the rate at
  * which the weights stream (one float each per multiply-add). --bandwidth
  * prints the read bandwidth of this core from L1-, L2- and L3-sized buffers:
- * the bound the large models' weight streams are held to (docs/engine.md). With
+ * the bound the large models' weight streams are held to (docs/engine.md).
+ * --macs prints only the multiply-adds per sample of the model. With
  * --steps it runs exactly N samples per model through bench_run() and prints
  * nothing else, so `valgrind --tool=callgrind --toggle-collect=bench_run`
  * counts the instructions of N samples (see bench/callgrind.sh). */
@@ -34,6 +35,8 @@
  * processes on a shared machine. */
 #define REPEATS    400
 #define RUN_FRAMES 4800
+/* ... or as many as fit in 4 s, for the large models */
+#define MAX_SPENT_NS 4e9
 
 static const recur_cell cells[] = {RECUR_CELL_RNN, RECUR_CELL_GRU, RECUR_CELL_LSTM};
 static const int hiddens[] = {8, 16, 32, 40, 64, 96, 128};
@@ -190,15 +193,19 @@ __attribute__((noinline)) void bench_run(recur_model *m, const float *in, float 
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench-step [--kernel generic|sse2|avx2|avx512|neon] "
-	                "[--model rnn|gru|lstm-HIDDEN] [--layers N] [--steps N] [--dense W[,W]]\n"
-	                "       bench-step --bandwidth\n");
+	fprintf(stderr,
+	        "usage: bench-step [--kernel generic|sse2|avx2|avx512|neon] "
+	        "[--model rnn|gru|lstm-HIDDEN[xLAYERS]] [--layers N] [--steps N] [--dense W[,W]]\n"
+	        "       [--macs]\n"
+	        "       bench-step --bandwidth\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	const char *only = NULL;
+	char only_name[32];
+	bool macs_only = false;
 	long steps = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--kernel") == 0 && i + 1 < argc) {
@@ -210,7 +217,17 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		} else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) {
+			/* "lstm-16x2": two layers */
 			only = argv[++i];
+			const char *x = strchr(only, 'x');
+			if (x) {
+				layers = (int)strtol(x + 1, NULL, 10);
+				if (layers < 1 || layers > RECUR_MAX_LAYERS)
+					usage();
+				snprintf(only_name, sizeof only_name, "%.*s", (int)(x - only),
+				         only);
+				only = only_name;
+			}
 		} else if (strcmp(argv[i], "--dense") == 0 && i + 1 < argc) {
 			if (!parse_dense(argv[++i]))
 				usage();
@@ -218,6 +235,8 @@ int main(int argc, char **argv)
 			layers = (int)strtol(argv[++i], NULL, 10);
 			if (layers < 1 || layers > RECUR_MAX_LAYERS)
 				usage();
+		} else if (strcmp(argv[i], "--macs") == 0) {
+			macs_only = true;
 		} else if (strcmp(argv[i], "--bandwidth") == 0) {
 			print_bandwidth();
 			return 0;
@@ -237,7 +256,7 @@ int main(int argc, char **argv)
 	for (size_t t = 0; t < frames; t++)
 		in[t] = 0.5f * sinf(6.2831853f * 110.0f * (float)t / RATE) + uniform(-0.05f, 0.05f);
 
-	if (steps == 0)
+	if (steps == 0 && !macs_only)
 		printf("kernel path: %s\n%-12s %10s %12s %8s %8s %10s\n", recur_kernel_name(),
 		       "model", "ns/sample", "x real time", "MACs", "floor", "GB/s w");
 	int ran = 0;
@@ -248,6 +267,10 @@ int main(int argc, char **argv)
 			if (only && strcmp(only, name) != 0)
 				continue;
 			ran++;
+			if (macs_only) {
+				printf("%ld\n", macs(cells[c], hiddens[h]));
+				continue;
+			}
 			recur_model *m = make_model(cells[c], hiddens[h]);
 			if (steps > 0) {
 				bench_run(m, in, out, frames);
@@ -255,12 +278,13 @@ int main(int argc, char **argv)
 				continue;
 			}
 			bench_run(m, in, out, frames); /* warm caches and clocks */
-			double best = 1e300;
-			for (int r = 0; r < REPEATS; r++) {
+			double best = 1e300, spent = 0;
+			for (int r = 0; r < REPEATS && spent < MAX_SPENT_NS; r++) {
 				double t0 = now_ns();
 				bench_run(m, in, out, RUN_FRAMES);
-				double dt = (now_ns() - t0) / (double)RUN_FRAMES;
-				best = dt < best ? dt : best;
+				double dt = now_ns() - t0;
+				spent += dt;
+				best = dt / RUN_FRAMES < best ? dt / RUN_FRAMES : best;
 			}
 			char shown[64];
 			int len = snprintf(shown, sizeof shown, "%s", name);
