@@ -144,7 +144,7 @@ static double read_bandwidth(size_t bytes)
 	const size_t passes = 1 + (64u << 20) / bytes;
 	double best = 1e300;
 	volatile float sink = 0;
-	for (int r = 0; r < 20; r++) {
+	for (int r = 0; r < 200; r++) {
 		float acc[64] = {0};
 		double t0 = now_ns();
 		for (size_t p = 0; p < passes; p++)

@@ -11,7 +11,7 @@
 #include "kernels.h"
 
 typedef float vf __attribute__((vector_size(64)));
-typedef int32_t vi __attribute__((vector_size(64)));
+typedef uint32_t vi __attribute__((vector_size(64)));
 typedef uint32_t vmask; /* bit l: lane l */
 #define VLEN         16
 #define ACC_BUDGET   8

@@ -99,20 +99,28 @@ static float uniform(float lo, float hi)
 	return lo + (hi - lo) * (float)(rng_state >> 8) / 16777216.0f;
 }
 
+/* A fresh model of that shape with a linear output; NULL (and a failed
+ * check) if it cannot be made. */
+static recur_model *new_model(recur_cell cell, int n_in, int n_out, int hidden, int layers)
+{
+	recur_shape s = {.cell = cell,
+	                 .n_inputs = n_in,
+	                 .n_outputs = n_out,
+	                 .hidden = hidden,
+	                 .layers = layers,
+	                 .out_act = RECUR_ACT_LINEAR};
+	recur_error err;
+	recur_model *m = recur_model_new(&s, &err);
+	CHECK(m != NULL, "%s", err.msg);
+	return m;
+}
+
 /* One layer of a fresh model, random weights in the real rows and columns,
  * random state in the real units; then one step on each path from the same
  * start, compared float for float over the padded arrays. */
 static void compare_layer(recur_cell cell, int in, int hidden)
 {
-	recur_shape s = {.cell = cell,
-	                 .n_inputs = in,
-	                 .n_outputs = 1,
-	                 .hidden = hidden,
-	                 .layers = 1,
-	                 .out_act = RECUR_ACT_LINEAR};
-	recur_error err;
-	recur_model *m = recur_model_new(&s, &err);
-	CHECK(m != NULL, "%s", err.msg);
+	recur_model *m = new_model(cell, in, 1, hidden, 1);
 	if (!m)
 		return;
 	recur_layer *L = &m->layer[0];
@@ -193,15 +201,8 @@ static void randomise(recur_model *m)
  * order). */
 static void compare_forward(recur_cell cell, int hidden, int layers, int n_out)
 {
-	recur_shape s = {.cell = cell,
-	                 .n_inputs = 2,
-	                 .n_outputs = n_out,
-	                 .hidden = hidden,
-	                 .layers = layers,
-	                 .out_act = RECUR_ACT_LINEAR};
 	recur_error err;
-	recur_model *m = recur_model_new(&s, &err), *t = NULL;
-	CHECK(m != NULL, "%s", err.msg);
+	recur_model *m = new_model(cell, 2, n_out, hidden, layers), *t = NULL;
 	if (!m)
 		return;
 	randomise(m);
@@ -260,15 +261,7 @@ static void compare_forward(recur_cell cell, int hidden, int layers, int n_out)
  * apart (compare_forward). */
 static void compare_mono(recur_cell cell, int hidden, int layers)
 {
-	recur_shape s = {.cell = cell,
-	                 .n_inputs = 1,
-	                 .n_outputs = 1,
-	                 .hidden = hidden,
-	                 .layers = layers,
-	                 .out_act = RECUR_ACT_LINEAR};
-	recur_error err;
-	recur_model *m = recur_model_new(&s, &err);
-	CHECK(m != NULL, "%s", err.msg);
+	recur_model *m = new_model(cell, 1, 1, hidden, layers);
 	if (!m)
 		return;
 	randomise(m);
