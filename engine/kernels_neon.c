@@ -29,6 +29,10 @@ static inline void vf_store(float *p, vf v)
 {
 	vst1q_f32(p, v);
 }
+static inline void vf_storeu(float *p, vf v)
+{
+	vst1q_f32(p, v);
+}
 static inline vf vf_set1(float f)
 {
 	return vdupq_n_f32(f);
