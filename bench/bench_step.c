@@ -2,7 +2,9 @@
  * sizes, one input and one output, as the plugin runs them.
  *
  *   bench-step [--kernel NAME] [--model CELL-HIDDEN] [--steps N] [--dense W[,W]]
+ *              [--layers L]
  *
+ * --layers stacks L recurrent layers of the same cell and size (default 1).
  * --dense puts one or two tanh dense layers of those widths between the
  * recurrent layer and the output layer (the model name gains "+dW").
  *
@@ -41,6 +43,7 @@ static float uniform(float lo, float hi)
 /* PyTorch's default initialisation range, so the activations see realistic
  * values; the padding stays zero. */
 static recur_inner inner; /* --dense */
+static int n_layers = 1;  /* --layers */
 
 static recur_model *make_model(recur_cell cell, int hidden)
 {
@@ -48,7 +51,7 @@ static recur_model *make_model(recur_cell cell, int hidden)
 	                 .n_inputs = 1,
 	                 .n_outputs = 1,
 	                 .hidden = hidden,
-	                 .layers = 1,
+	                 .layers = n_layers,
 	                 .skip = true,
 	                 .out_act = RECUR_ACT_LINEAR};
 	recur_error err;
@@ -58,13 +61,16 @@ static recur_model *make_model(recur_cell cell, int hidden)
 		exit(1);
 	}
 	const float k = 1.0f / sqrtf((float)hidden);
-	recur_layer *L = &m->layer[0];
-	for (int r = 0; r < L->rows; r++) {
-		L->w_x[r] = uniform(-k, k);
-		for (int j = 0; j < hidden; j++)
-			L->w_h[(size_t)j * L->rows_p + r] = uniform(-k, k);
-		L->b_x[r] = uniform(-k, k);
-		L->b_h[r] = uniform(-k, k);
+	for (int l = 0; l < n_layers; l++) {
+		recur_layer *L = &m->layer[l];
+		for (int r = 0; r < L->rows; r++) {
+			for (int j = 0; j < L->in; j++)
+				L->w_x[(size_t)j * L->rows_p + r] = uniform(-k, k);
+			for (int j = 0; j < hidden; j++)
+				L->w_h[(size_t)j * L->rows_p + r] = uniform(-k, k);
+			L->b_x[r] = uniform(-k, k);
+			L->b_h[r] = uniform(-k, k);
+		}
 	}
 	int in = hidden;
 	for (int d = 0; d < inner.n; d++) {
@@ -113,7 +119,8 @@ static double now_ns(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench-step [--kernel generic|sse2|avx2|avx512] "
-	                "[--model rnn|gru|lstm-HIDDEN] [--steps N] [--dense W[,W]]\n");
+	                "[--model rnn|gru|lstm-HIDDEN] [--steps N] [--dense W[,W]] "
+	                "[--layers L]\n");
 	exit(2);
 }
 
@@ -134,6 +141,10 @@ int main(int argc, char **argv)
 			only = argv[++i];
 		} else if (strcmp(argv[i], "--dense") == 0 && i + 1 < argc) {
 			if (!parse_dense(argv[++i]))
+				usage();
+		} else if (strcmp(argv[i], "--layers") == 0 && i + 1 < argc) {
+			n_layers = (int)strtol(argv[++i], NULL, 10);
+			if (n_layers < 1 || n_layers > RECUR_MAX_LAYERS)
 				usage();
 		} else if (strcmp(argv[i], "--steps") == 0 && i + 1 < argc) {
 			steps = strtol(argv[++i], NULL, 10);
