@@ -637,6 +637,7 @@ static inline __attribute__((always_inline)) void KFN(forward_fixed)(recur_model
  * per sample in docs/engine.md, e.g. LSTM-16 793 to 501, LSTM-32 1695 to
  * 1484, GRU-8 516 to 213). Only GRU-16 unrolls its h columns: LSTM-16 did
  * too and got dearer, its weights loaded ahead into registers and spilled. */
+#if VLEN > 1
 #define RECUR_FIXED_SHAPES(X)                                                                      \
 	X(RECUR_CELL_GRU, 8, false)                                                                \
 	X(RECUR_CELL_GRU, 16, true)                                                                \
@@ -648,6 +649,12 @@ static inline __attribute__((always_inline)) void KFN(forward_fixed)(recur_model
 	X(RECUR_CELL_LSTM, 40, false)
 /* The same with two layers (LSTM-16 x2 1684 to 1223, GRU-16 x2 1353 to 910). */
 #define RECUR_FIXED_SHAPES2(X) X(RECUR_CELL_GRU, 16, false) X(RECUR_CELL_LSTM, 16, false)
+#else
+/* The scalar path unrolls every unit, and the larger shapes came out dearer
+ * there (generic LSTM-32 16337 to 24058): GRU-16 alone, as before. */
+#define RECUR_FIXED_SHAPES(X) X(RECUR_CELL_GRU, 16, true)
+#define RECUR_FIXED_SHAPES2(X)
+#endif
 
 /* mono's sample loop for the fixed shapes; false if m has none of them.
  * Out of line, so that its register pressure does not reach the general
