@@ -635,7 +635,7 @@ static inline __attribute__((always_inline)) void KFN(forward_fixed)(recur_model
  * of the cell's code, so the list is short: GRU and LSTM of 8 to 40 units,
  * each cheaper than through forward_body on avx2 and sse2 (instructions
  * per sample in docs/engine.md, e.g. LSTM-16 793 to 501, LSTM-32 1695 to
- * 1484, GRU-8 516 to 213). Only GRU-16 unrolls its h columns: LSTM-16 did
+ * 1475, GRU-8 516 to 213). Only GRU-16 unrolls its h columns: LSTM-16 did
  * too and got dearer, its weights loaded ahead into registers and spilled. */
 #if VLEN > 1
 #define RECUR_FIXED_SHAPES(X)                                                                      \
