@@ -352,14 +352,14 @@ static inline __attribute__((always_inline)) void KFN(gru_units)(float *gx, cons
 static inline __attribute__((always_inline)) void KFN(gru_body)(const recur_layer *L,
                                                                 const float *x, float *h,
                                                                 float *work, int H, int n_in,
-                                                                int rows_p)
+                                                                int rows_p, int h_cols)
 {
 	const int hp = (H + RECUR_PAD - 1) / RECUR_PAD * RECUR_PAD;
 	float *gx = work, *gh = work + rows_p;
 	KFN(matvec)
 	(gx, L->b_x, NULL, L->w_x, x, n_in, NULL, NULL, 0, rows_p, NULL, NULL, MAX_BLOCK);
 	KFN(matvec)
-	(gh, L->b_h, NULL, L->w_h, h, H, NULL, NULL, 0, rows_p, NULL, NULL, MAX_BLOCK);
+	(gh, L->b_h, NULL, L->w_h, h, h_cols, NULL, NULL, 0, rows_p, NULL, NULL, MAX_BLOCK);
 	/* In place over gx: a unit's gates are stored after all its inputs are
 	 * read, and only valid lanes are written, so no later unit's input is
 	 * overwritten. */
@@ -377,7 +377,7 @@ static inline __attribute__((always_inline)) void KFN(gru_body)(const recur_laye
 static void KFN(gru_step)(const recur_layer *L, const float *x, float *h, float *c, float *work)
 {
 	(void)c;
-	KFN(gru_body)(L, x, h, work, L->hidden, L->in, L->rows_p);
+	KFN(gru_body)(L, x, h, work, L->hidden, L->in, L->rows_p, L->hidden);
 }
 
 /* One vector of LSTM units from u; FULL as for gru_units. */
@@ -418,12 +418,12 @@ KFN(lstm_units)(float *g, float *cn_rec, float *tc_rec, float *h, float *c, int 
 static inline __attribute__((always_inline)) void KFN(lstm_body)(const recur_layer *L,
                                                                  const float *x, float *h, float *c,
                                                                  float *work, int H, int n_in,
-                                                                 int rows_p)
+                                                                 int rows_p, int h_cols)
 {
 	const int hp = (H + RECUR_PAD - 1) / RECUR_PAD * RECUR_PAD;
 	float *g = work, *cn_rec = work + rows_p, *tc_rec = cn_rec + hp;
 	KFN(matvec)
-	(g, L->b_x, L->b_h, L->w_x, x, n_in, L->w_h, h, H, rows_p, NULL, NULL, MAX_BLOCK);
+	(g, L->b_x, L->b_h, L->w_x, x, n_in, L->w_h, h, h_cols, rows_p, NULL, NULL, MAX_BLOCK);
 	int u = 0;
 	for (; u + VLEN <= H; u += VLEN)
 		KFN(lstm_units)(g, cn_rec, tc_rec, h, c, H, u, true);
@@ -441,7 +441,7 @@ static inline __attribute__((always_inline)) void KFN(lstm_body)(const recur_lay
 
 static void KFN(lstm_step)(const recur_layer *L, const float *x, float *h, float *c, float *work)
 {
-	KFN(lstm_body)(L, x, h, c, work, L->hidden, L->in, L->rows_p);
+	KFN(lstm_body)(L, x, h, c, work, L->hidden, L->in, L->rows_p, L->hidden);
 }
 
 /* ---- dense head ------------------------------------------------------------- */
@@ -600,28 +600,90 @@ static void KFN(forward)(recur_model *m, const float *x, float *y)
 		KFN(forward_body)(m, x, y);
 }
 
-/* One sample of a model of a fixed shape: one GRU or LSTM layer of H units
- * (a multiple of RECUR_PAD), one input, one output, no inner dense layers.
+#define RECUR_PADDED(n) (((n) + RECUR_PAD - 1) / RECUR_PAD * RECUR_PAD)
+
+/* One sample of a model of a fixed shape: LAYERS GRU or LSTM layers of H
+ * units, one input, one output, no inner dense layers.
  * The same bodies as forward_body with the shape as constants, so the
  * compiler resolves the block widths and loop counts and unrolls: the
- * per-sample overhead of small models is mostly that bookkeeping. */
-static inline __attribute__((always_inline)) void
-KFN(forward_fixed)(recur_model *m, const float *x, float *y, recur_cell cell, int H)
+ * per-sample overhead of small models is mostly that bookkeeping. With
+ * UNROLL_H false the column loop over h keeps its run-time count (the
+ * same value): unrolled, the larger products have their weights loaded
+ * ahead into registers and spilled. */
+static inline __attribute__((always_inline)) void KFN(forward_fixed)(recur_model *m, const float *x,
+                                                                     float *y, recur_cell cell,
+                                                                     int H, bool unroll_h,
+                                                                     int layers)
 {
-	const recur_layer *L = &m->layer[0];
-	if (cell == RECUR_CELL_GRU)
-		KFN(gru_body)(L, x, m->h[0], m->work, H, 1, 3 * H);
-	else
-		KFN(lstm_body)(L, x, m->h[0], m->c[0], m->work, H, 1, 4 * H);
-	KFN(head_body)(m->w_out, m->b_out, m->h[0], 1, H, y);
+	const float *in = x;
+	for (int l = 0; l < layers; l++) {
+		const recur_layer *L = &m->layer[l];
+		/* An upper layer's input columns are h's of the layer below:
+		 * rolled as h's are. */
+		const int h_cols = unroll_h ? H : L->hidden, n_in = l ? L->in : 1;
+		if (cell == RECUR_CELL_GRU)
+			KFN(gru_body)
+		(L, in, m->h[l], m->work, H, n_in, RECUR_PADDED(3 * H), h_cols);
+		else KFN(lstm_body)(L, in, m->h[l], m->c[l], m->work, H, n_in, RECUR_PADDED(4 * H),
+		                    h_cols);
+		in = m->h[l];
+	}
+	KFN(head_body)(m->w_out, m->b_out, in, 1, RECUR_PADDED(H), y);
 }
 
-/* The shapes mono runs through forward_fixed. Each is a copy of the cell's
- * code, so the list is short, and only shapes it made cheaper are on it:
- * GRU-16 went from 673 to 332 avx2 instructions per sample, while LSTM-16
- * and LSTM-32 got dearer (the unrolled gates spill registers) and GRU-32
- * gained under 1 %. */
-#define RECUR_FIXED_SHAPES(X) X(RECUR_CELL_GRU, 16)
+/* The shapes mono runs through forward_fixed, with UNROLL_H. Each is a copy
+ * of the cell's code, so the list is short: GRU and LSTM of 8 to 40 units,
+ * each cheaper than through forward_body on avx2 and sse2 (instructions
+ * per sample in docs/engine.md, e.g. LSTM-16 793 to 501, LSTM-32 1695 to
+ * 1475, GRU-8 516 to 213). Only GRU-16 unrolls its h columns: LSTM-16 did
+ * too and got dearer, its weights loaded ahead into registers and spilled. */
+#if VLEN > 1
+#define RECUR_FIXED_SHAPES(X)                                                                      \
+	X(RECUR_CELL_GRU, 8, false)                                                                \
+	X(RECUR_CELL_GRU, 16, true)                                                                \
+	X(RECUR_CELL_GRU, 32, false)                                                               \
+	X(RECUR_CELL_GRU, 40, false)                                                               \
+	X(RECUR_CELL_LSTM, 8, false)                                                               \
+	X(RECUR_CELL_LSTM, 16, false)                                                              \
+	X(RECUR_CELL_LSTM, 32, false)                                                              \
+	X(RECUR_CELL_LSTM, 40, false)
+/* The same with two layers (LSTM-16 x2 1684 to 1223, GRU-16 x2 1353 to 910). */
+#define RECUR_FIXED_SHAPES2(X) X(RECUR_CELL_GRU, 16, false) X(RECUR_CELL_LSTM, 16, false)
+#else
+/* The scalar path unrolls every unit, and the larger shapes came out dearer
+ * there (generic LSTM-32 16337 to 24058): GRU-16 alone, as before. */
+#define RECUR_FIXED_SHAPES(X) X(RECUR_CELL_GRU, 16, true)
+#define RECUR_FIXED_SHAPES2(X)
+#endif
+
+/* mono's sample loop for the fixed shapes; false if m has none of them.
+ * Out of line, so that its register pressure does not reach the general
+ * loop in mono. */
+static __attribute__((noinline)) bool KFN(mono_fixed)(recur_model *m, float *x, const float *in,
+                                                      float *out, size_t frames)
+{
+	float y[RECUR_MAX_IO];
+	const bool skip = m->shape.skip;
+	const recur_shape *s = &m->shape;
+#define RECUR_FIXED_LOOP(CELL, H, UNROLL_H, LAYERS)                                                \
+	if (s->layers == LAYERS && s->cell == CELL && s->hidden == H) {                            \
+		for (size_t t = 0; t < frames; t++) {                                              \
+			const float xt = in[t];                                                    \
+			x[0] = xt;                                                                 \
+			KFN(forward_fixed)(m, x, y, CELL, H, UNROLL_H, LAYERS);                    \
+			out[t] = skip ? y[0] + xt : y[0];                                          \
+		}                                                                                  \
+		return true;                                                                       \
+	}
+#define RECUR_FIXED_LOOP1(CELL, H, UNROLL_H) RECUR_FIXED_LOOP(CELL, H, UNROLL_H, 1)
+#define RECUR_FIXED_LOOP2(CELL, H, UNROLL_H) RECUR_FIXED_LOOP(CELL, H, UNROLL_H, 2)
+	RECUR_FIXED_SHAPES(RECUR_FIXED_LOOP1)
+	RECUR_FIXED_SHAPES2(RECUR_FIXED_LOOP2)
+#undef RECUR_FIXED_LOOP2
+#undef RECUR_FIXED_LOOP1
+#undef RECUR_FIXED_LOOP
+	return false;
+}
 
 /* A block of a mono signal with the sample loop inside the kernel unit: no
  * indirect call per sample, and none at all for an RNN top layer. The input
@@ -648,20 +710,9 @@ static void KFN(mono)(recur_model *m, float *x, const float *in, float *out, siz
 		return;
 	}
 	const recur_shape *s = &m->shape;
-	if (s->layers == 1 && s->n_inputs == 1 && s->n_outputs == 1) {
-#define RECUR_FIXED_LOOP(CELL, H)                                                                  \
-	if (s->cell == CELL && s->hidden == H) {                                                   \
-		for (size_t t = 0; t < frames; t++) {                                              \
-			const float xt = in[t];                                                    \
-			x[0] = xt;                                                                 \
-			KFN(forward_fixed)(m, x, y, CELL, H);                                      \
-			out[t] = skip ? y[0] + xt : y[0];                                          \
-		}                                                                                  \
-		return;                                                                            \
-	}
-		RECUR_FIXED_SHAPES(RECUR_FIXED_LOOP)
-#undef RECUR_FIXED_LOOP
-	}
+	if (s->layers <= 2 && s->n_inputs == 1 && s->n_outputs == 1 &&
+	    KFN(mono_fixed)(m, x, in, out, frames))
+		return;
 	for (size_t t = 0; t < frames; t++) {
 		const float xt = in[t];
 		x[0] = xt;

@@ -330,8 +330,9 @@ static void test_mono_every_head(void)
 }
 
 /* The shapes mono runs through its fixed-shape loops (one layer, one input,
- * one output, hidden a multiple of 16) give recur_process's output and
- * state bit for bit, on every path. */
+ * one output; hidden 8, 16, 32 and 40, padded or not; one layer, and two
+ * for those with two-layer loops) give recur_process's output and top state
+ * bit for bit, on every path. */
 static void test_mono_fixed_shapes(void)
 {
 	enum { T = 64 };
@@ -344,20 +345,22 @@ static void test_mono_fixed_shapes(void)
 		if (!recur_kernel_select(paths[p]))
 			continue;
 		for (int cell = 0; cell < 3; cell++)
-			for (int hidden = 16; hidden <= 32; hidden += 16) {
-				recur_model *m = make((recur_cell)cell, 1, 1, hidden, 1);
-				float state[2 * 32];
+			for (int k = 0; k < 4 * 2; k++) {
+				const int hidden = (const int[]){8, 16, 32, 40}[k % 4];
+				const int layers = 1 + k / 4, top = layers - 1;
+				recur_model *m = make((recur_cell)cell, 1, 1, hidden, layers);
+				float state[2 * 48];
 				recur_process(m, in, y, T);
 				const size_t n = (size_t)m->hidden_p * sizeof(float);
-				memcpy(state, m->h[0], n);
-				memcpy(state + 32, m->c[0], n);
+				memcpy(state, m->h[top], n);
+				memcpy(state + 48, m->c[top], n);
 				recur_reset(m);
 				recur_process_mono(m, in, out, T, NULL);
 				CHECK(memcmp(out, y, sizeof out) == 0 &&
-				          memcmp(state, m->h[0], n) == 0 &&
-				          memcmp(state + 32, m->c[0], n) == 0,
-				      "%s %s-%d: mono differs from process", paths[p],
-				      recur_cell_name((recur_cell)cell), hidden);
+				          memcmp(state, m->h[top], n) == 0 &&
+				          memcmp(state + 48, m->c[top], n) == 0,
+				      "%s %s-%d x%d: mono differs from process", paths[p],
+				      recur_cell_name((recur_cell)cell), hidden, layers);
 				recur_model_free(m);
 			}
 	}
