@@ -214,8 +214,8 @@ static void measure(pair_check *c, const float *x, size_t nx, const float *y, si
  * hand) rather than the device's own response, which the model needs: the
  * largest shift up to the latency that adds at most PURE_DELAY_COST to the
  * residual of a causal linear fit (align_causal_residual). On the shipped
- * presets' devices one frame costs 0.008-0.12; one frame of pure delay on
- * them costs 0.003 at most (docs/capture.md). */
+ * presets' devices one frame costs 0.0056-0.12; one frame of pure delay on
+ * them costs 0.0042 at most (docs/capture.md). */
 static int pure_delay(pair_check *c, const float *x, size_t nx, const float *y, size_t ny)
 {
 	const long most = lround(c->latency);
