@@ -33,6 +33,17 @@ static train_split split_of(const float *x, const float *t)
 	                     .test = {{x + n - n / 10, t + n - n / 10, n / 10}}};
 }
 
+/* The defaults with the segment, warm-up and batch of the documented figures
+ * (recur-train's defaults until December 2026), so the figures stay
+ * comparable from one version to the next. */
+static void bench_config(train_config *cfg)
+{
+	train_config_defaults(cfg);
+	cfg->segment = 2048;
+	cfg->warmup = 1024;
+	cfg->batch = 16;
+}
+
 static void throughput(const char *name, recur_cell cell, int hidden, int threads, double secs,
                        const float *x, const float *t)
 {
@@ -42,7 +53,7 @@ static void throughput(const char *name, recur_cell cell, int hidden, int thread
 	trainer_init_params(m, 1);
 	train_split data = split_of(x, t);
 	train_config cfg;
-	train_config_defaults(&cfg);
+	bench_config(&cfg);
 	cfg.threads = threads;
 	trainer *tr = trainer_new(m, &data, &cfg, &err);
 	if (!tr) {
@@ -77,7 +88,7 @@ static void epoch_time(const float *x, const float *t)
 	trainer_init_params(m, 1);
 	train_split data = split_of(x, t);
 	train_config cfg;
-	train_config_defaults(&cfg);
+	bench_config(&cfg);
 	cfg.epochs = 1;
 	cfg.quiet = true;
 	trainer *tr = trainer_new(m, &data, &cfg, &err);
@@ -97,7 +108,10 @@ int main(int argc, char **argv)
 	float *x = malloc(AUDIO_FRAMES * sizeof(float)), *t = malloc(AUDIO_FRAMES * sizeof(float));
 	pluck_notes(x, AUDIO_FRAMES, RATE, 1);
 	diode_tone(x, t, AUDIO_FRAMES, RATE);
-	printf("kernel %s; segment 2048 + warm-up 1024 frames, batch 16\n", recur_kernel_name());
+	train_config cfg;
+	bench_config(&cfg);
+	printf("kernel %s; segment %d + warm-up %d frames, batch %d\n", recur_kernel_name(),
+	       cfg.segment, cfg.warmup, cfg.batch);
 	throughput("LSTM-16", RECUR_CELL_LSTM, 16, 1, secs, x, t);
 	throughput("LSTM-16", RECUR_CELL_LSTM, 16, 2, secs, x, t);
 	throughput("LSTM-32", RECUR_CELL_LSTM, 32, 1, secs, x, t);

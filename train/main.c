@@ -755,7 +755,7 @@ static int train(options *o, data_set *d, int argc, char **argv)
 		        res.partial_kept ? " (stopped part-way)" : "", res.best_val_esr,
 		        res.test_esr,
 		        res.interrupted     ? " (interrupted)"
-		        : res.out_of_time   ? " (time budget reached)"
+		        : res.out_of_time   ? " (budget reached)"
 		        : res.stopped_early ? " (stopped early)"
 		                            : "");
 	if (rc == 0 && o->cfg.log &&
