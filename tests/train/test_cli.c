@@ -142,6 +142,10 @@ static void data_errors(void)
 	CHECK(run(cmd, out, sizeof out) == 0, "--help fails");
 	CHECK_MSG(out, "--time-budget");
 	CHECK_MSG(out, "--cpu-budget");
+	snprintf(cmd, sizeof cmd, "%s --input %s --target %s --out %s %s --cpu-budget 0", train_exe,
+	         in_dir("in.wav"), in_dir("out.wav"), in_dir("x.json"), small);
+	CHECK(run(cmd, out, sizeof out) == 2, "--cpu-budget 0 accepted");
+	CHECK_MSG(out, "--cpu-budget 0: expected a number");
 	/* A CPU budget ends a run that nothing else would end soon */
 	snprintf(cmd, sizeof cmd,
 	         "%s --input %s --target %s --out %s %s --epochs 100000 --patience 0 "
