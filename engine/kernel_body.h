@@ -602,6 +602,103 @@ static void KFN(forward)(recur_model *m, const float *x, float *y)
 
 #define RECUR_PADDED(n) (((n) + RECUR_PAD - 1) / RECUR_PAD * RECUR_PAD)
 
+/* ---- a layer whose units fill one vector -------------------------------------
+ * With H == VLEN (AVX2 at 8 units, AVX-512 at 16) every gate is one vector,
+ * so mono's fixed-shape loop keeps the gates in registers from the products
+ * to the new state: no gate rows through memory, no records (inference has
+ * no backward pass), and no product for the padding rows the general path
+ * computes (GRU-8 on AVX2: 24 rows padded to 32). The sums are formed in
+ * exactly matvec's order for the whole padded block (its accumulator sets,
+ * its column groups), so the result is bit-identical to the layer steps the
+ * trainer runs; tests/engine/test_kernels.c compares them on every path. */
+
+/* acc[k] for row vectors k < NV of b1 (+ b2) + wa a + wb b, rows_p apart
+ * column to column, summed as matvec sums a block of NB vectors. */
+static inline __attribute__((always_inline)) void
+KFN(gates_in_registers)(vf *acc, int NV, int NB, const float *b1, const float *b2, const float *wa,
+                        const float *a, int na, const float *wb, const float *bv, int nbc,
+                        int rows_p)
+{
+	const int sets = RECUR_SETS(NB);
+	vf part[4][4];
+#pragma GCC unroll 4
+	for (int k = 0; k < NV; k++) {
+		part[0][k] = vf_load(b1 + k * VLEN);
+		if (b2)
+			part[0][k] = vf_add(part[0][k], vf_load(b2 + k * VLEN));
+		part[1][k] = part[2][k] = part[3][k] = vf_zero();
+	}
+#pragma GCC unroll 2
+	for (int seg = 0; seg < 2; seg++) {
+		const float *w = seg ? wb : wa, *v = seg ? bv : a;
+		const int n = seg ? nbc : na;
+		int j = 0;
+#pragma GCC unroll 16
+		for (; j + sets <= n; j += sets)
+#pragma GCC unroll 4
+			for (int s = 0; s < sets; s++) {
+				const vf sv = vf_set1(v[j + s]);
+#pragma GCC unroll 4
+				for (int k = 0; k < NV; k++)
+					part[s][k] =
+					    vf_fma(vf_load(w + (size_t)(j + s) * rows_p + k * VLEN),
+					           sv, part[s][k]);
+			}
+#pragma GCC unroll 4
+		for (; j < n; j++) {
+			const vf sv = vf_set1(v[j]);
+#pragma GCC unroll 4
+			for (int k = 0; k < NV; k++)
+				part[0][k] = vf_fma(vf_load(w + (size_t)j * rows_p + k * VLEN), sv,
+				                    part[0][k]);
+		}
+	}
+#pragma GCC unroll 4
+	for (int k = 0; k < NV; k++)
+		acc[k] = sets == 1   ? part[0][k]
+		         : sets == 2 ? vf_add(part[0][k], part[1][k])
+		         : sets == 3 ? vf_add(vf_add(part[0][k], part[1][k]), part[2][k])
+		                     : vf_add(vf_add(part[0][k], part[1][k]),
+		                              vf_add(part[2][k], part[3][k]));
+}
+
+/* h from x for a GRU layer of VLEN units: gru_units over registers. */
+static inline __attribute__((always_inline)) void
+KFN(gru_one_vector)(const recur_layer *L, const float *x, int n_in, float *h, int rows_p)
+{
+	vf gx[3], gh[3];
+	KFN(gates_in_registers)
+	(gx, 3, rows_p / VLEN, L->b_x, NULL, L->w_x, x, n_in, NULL, NULL, 0, rows_p);
+	KFN(gates_in_registers)
+	(gh, 3, rows_p / VLEN, L->b_h, NULL, L->w_h, h, VLEN, NULL, NULL, 0, rows_p);
+	vf r = KFN(sigmoid_v)(vf_add(gx[0], gh[0]));
+	vf z = KFN(sigmoid_v)(vf_add(gx[1], gh[1]));
+	vf n = KFN(tanh_v)(vf_fma(r, gh[2], gx[2]));
+	vf_store(h, vf_fma(z, vf_sub(vf_load(h), n), n));
+	for (int u = VLEN; u < RECUR_PADDED(VLEN); u += VLEN)
+		vf_store(h + u, vf_zero());
+}
+
+/* h and c from x for an LSTM layer of VLEN units: lstm_units over registers. */
+static inline __attribute__((always_inline)) void
+KFN(lstm_one_vector)(const recur_layer *L, const float *x, int n_in, float *h, float *c, int rows_p)
+{
+	vf g[4];
+	KFN(gates_in_registers)
+	(g, 4, rows_p / VLEN, L->b_x, L->b_h, L->w_x, x, n_in, L->w_h, h, VLEN, rows_p);
+	vf i = KFN(sigmoid_v)(g[0]);
+	vf f = KFN(sigmoid_v)(g[1]);
+	vf gg = KFN(tanh_v)(g[2]);
+	vf o = KFN(sigmoid_v)(g[3]);
+	vf cn = vf_fma(f, vf_load(c), vf_mul(i, gg));
+	vf_store(c, cn);
+	vf_store(h, vf_mul(o, KFN(tanh_v)(cn)));
+	for (int u = VLEN; u < RECUR_PADDED(VLEN); u += VLEN) {
+		vf_store(c + u, vf_zero());
+		vf_store(h + u, vf_zero());
+	}
+}
+
 /* One sample of a model of a fixed shape: LAYERS GRU or LSTM layers of H
  * units, one input, one output, no inner dense layers.
  * The same bodies as forward_body with the shape as constants, so the
@@ -621,7 +718,12 @@ static inline __attribute__((always_inline)) void KFN(forward_fixed)(recur_model
 		/* An upper layer's input columns are h's of the layer below:
 		 * rolled as h's are. */
 		const int h_cols = unroll_h ? H : L->hidden, n_in = l ? L->in : 1;
-		if (cell == RECUR_CELL_GRU)
+		if (H == VLEN && cell == RECUR_CELL_GRU)
+			KFN(gru_one_vector)(L, in, l ? H : 1, m->h[l], RECUR_PADDED(3 * H));
+		else if (H == VLEN)
+			KFN(lstm_one_vector)
+			(L, in, l ? H : 1, m->h[l], m->c[l], RECUR_PADDED(4 * H));
+		else if (cell == RECUR_CELL_GRU)
 			KFN(gru_body)
 		(L, in, m->h[l], m->work, H, n_in, RECUR_PADDED(3 * H), h_cols);
 		else KFN(lstm_body)(L, in, m->h[l], m->c[l], m->work, H, n_in, RECUR_PADDED(4 * H),
