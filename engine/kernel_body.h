@@ -722,10 +722,9 @@ static inline __attribute__((always_inline)) void KFN(forward_fixed)(recur_model
 			KFN(gru_one_vector)(L, in, l ? H : 1, m->h[l], RECUR_PADDED(3 * H));
 		else if (H == VLEN)
 			KFN(lstm_one_vector)
-			(L, in, l ? H : 1, m->h[l], m->c[l], RECUR_PADDED(4 * H));
+		(L, in, l ? H : 1, m->h[l], m->c[l], RECUR_PADDED(4 * H));
 		else if (cell == RECUR_CELL_GRU)
-			KFN(gru_body)
-		(L, in, m->h[l], m->work, H, n_in, RECUR_PADDED(3 * H), h_cols);
+		    KFN(gru_body)(L, in, m->h[l], m->work, H, n_in, RECUR_PADDED(3 * H), h_cols);
 		else KFN(lstm_body)(L, in, m->h[l], m->c[l], m->work, H, n_in, RECUR_PADDED(4 * H),
 		                    h_cols);
 		in = m->h[l];
@@ -758,32 +757,55 @@ static inline __attribute__((always_inline)) void KFN(forward_fixed)(recur_model
 #define RECUR_FIXED_SHAPES2(X)
 #endif
 
-/* mono's sample loop for the fixed shapes; false if m has none of them.
- * Out of line, so that its register pressure does not reach the general
- * loop in mono. */
-static __attribute__((noinline)) bool KFN(mono_fixed)(recur_model *m, float *x, const float *in,
-                                                      float *out, size_t frames)
+/* One fixed shape's sample loop. */
+static inline __attribute__((always_inline)) void KFN(fixed_loop)(recur_model *m, float *x,
+                                                                  const float *in, float *out,
+                                                                  size_t frames, recur_cell cell,
+                                                                  int H, bool unroll_h, int layers)
 {
 	float y[RECUR_MAX_IO];
 	const bool skip = m->shape.skip;
+	for (size_t t = 0; t < frames; t++) {
+		const float xt = in[t];
+		x[0] = xt;
+		KFN(forward_fixed)(m, x, y, cell, H, unroll_h, layers);
+		out[t] = skip ? y[0] + xt : y[0];
+	}
+}
+
+/* Each shape's loop is a function of its own, out of line: in one function
+ * the shapes shared one register allocation, and adding a shape made the
+ * others dearer (LSTM-16 501 to 510 instructions a sample on avx2). */
+#define RECUR_FIXED_FN(CELL, H, UNROLL_H, LAYERS)                                                  \
+	static __attribute__((noinline)) void KFN(fixed_##CELL##_##H##_##LAYERS)(                  \
+	    recur_model * m, float *x, const float *in, float *out, size_t frames)                 \
+	{                                                                                          \
+		KFN(fixed_loop)(m, x, in, out, frames, CELL, H, UNROLL_H, LAYERS);                 \
+	}
+#define RECUR_FIXED_FN1(CELL, H, UNROLL_H) RECUR_FIXED_FN(CELL, H, UNROLL_H, 1)
+#define RECUR_FIXED_FN2(CELL, H, UNROLL_H) RECUR_FIXED_FN(CELL, H, UNROLL_H, 2)
+RECUR_FIXED_SHAPES(RECUR_FIXED_FN1)
+RECUR_FIXED_SHAPES2(RECUR_FIXED_FN2)
+#undef RECUR_FIXED_FN2
+#undef RECUR_FIXED_FN1
+#undef RECUR_FIXED_FN
+
+/* mono's sample loop for the fixed shapes; false if m has none of them. */
+static bool KFN(mono_fixed)(recur_model *m, float *x, const float *in, float *out, size_t frames)
+{
 	const recur_shape *s = &m->shape;
-#define RECUR_FIXED_LOOP(CELL, H, UNROLL_H, LAYERS)                                                \
+#define RECUR_FIXED_CASE(CELL, H, UNROLL_H, LAYERS)                                                \
 	if (s->layers == LAYERS && s->cell == CELL && s->hidden == H) {                            \
-		for (size_t t = 0; t < frames; t++) {                                              \
-			const float xt = in[t];                                                    \
-			x[0] = xt;                                                                 \
-			KFN(forward_fixed)(m, x, y, CELL, H, UNROLL_H, LAYERS);                    \
-			out[t] = skip ? y[0] + xt : y[0];                                          \
-		}                                                                                  \
+		KFN(fixed_##CELL##_##H##_##LAYERS)(m, x, in, out, frames);                         \
 		return true;                                                                       \
 	}
-#define RECUR_FIXED_LOOP1(CELL, H, UNROLL_H) RECUR_FIXED_LOOP(CELL, H, UNROLL_H, 1)
-#define RECUR_FIXED_LOOP2(CELL, H, UNROLL_H) RECUR_FIXED_LOOP(CELL, H, UNROLL_H, 2)
-	RECUR_FIXED_SHAPES(RECUR_FIXED_LOOP1)
-	RECUR_FIXED_SHAPES2(RECUR_FIXED_LOOP2)
-#undef RECUR_FIXED_LOOP2
-#undef RECUR_FIXED_LOOP1
-#undef RECUR_FIXED_LOOP
+#define RECUR_FIXED_CASE1(CELL, H, UNROLL_H) RECUR_FIXED_CASE(CELL, H, UNROLL_H, 1)
+#define RECUR_FIXED_CASE2(CELL, H, UNROLL_H) RECUR_FIXED_CASE(CELL, H, UNROLL_H, 2)
+	RECUR_FIXED_SHAPES(RECUR_FIXED_CASE1)
+	RECUR_FIXED_SHAPES2(RECUR_FIXED_CASE2)
+#undef RECUR_FIXED_CASE2
+#undef RECUR_FIXED_CASE1
+#undef RECUR_FIXED_CASE
 	return false;
 }
 
