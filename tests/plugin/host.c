@@ -150,6 +150,25 @@ static uint32_t port_index(const test_host *h, const char *symbol)
 	return port ? lilv_port_get_index(h->plugin, port) : UINT32_MAX;
 }
 
+/* The port of that symbol, else the first input or output port of the
+ * class (lv2:AudioPort, atom:AtomPort): what another plugin calls it. */
+static uint32_t find_port(const test_host *h, const char *symbol, const char *class_uri, bool input)
+{
+	uint32_t i = port_index(h, symbol);
+	if (i != UINT32_MAX)
+		return i;
+	LilvNode *cls = lilv_new_uri(h->world, class_uri);
+	LilvNode *dir = lilv_new_uri(h->world, input ? LV2_CORE__InputPort : LV2_CORE__OutputPort);
+	for (uint32_t p = 0; p < h->n_ports && i == UINT32_MAX; p++) {
+		const LilvPort *port = lilv_plugin_get_port_by_index(h->plugin, p);
+		if (lilv_port_is_a(h->plugin, port, cls) && lilv_port_is_a(h->plugin, port, dir))
+			i = p;
+	}
+	lilv_node_free(dir);
+	lilv_node_free(cls);
+	return i;
+}
+
 static void connect_ports(test_host *h)
 {
 	h->n_ports = lilv_plugin_get_num_ports(h->plugin);
@@ -157,14 +176,16 @@ static void connect_ports(test_host *h)
 	lilv_plugin_get_port_ranges_float(h->plugin, mins, maxs, h->controls);
 	for (uint32_t i = 0; i < h->n_ports && i < HOST_MAX_PORTS; i++)
 		lilv_instance_connect_port(h->instance, i, &h->controls[i]);
-	h->port_in = port_index(h, "in");
-	h->port_out = port_index(h, "out");
-	h->port_control = port_index(h, "control");
-	h->port_notify = port_index(h, "notify");
+	h->port_in = find_port(h, "in", LV2_CORE__AudioPort, true);
+	h->port_out = find_port(h, "out", LV2_CORE__AudioPort, false);
+	h->port_control = find_port(h, "control", LV2_ATOM__AtomPort, true);
+	h->port_notify = find_port(h, "notify", LV2_ATOM__AtomPort, false);
 	h->port_status = port_index(h, "status");
 	h->port_nan = port_index(h, "nan_resets");
-	lilv_instance_connect_port(h->instance, h->port_control, h->control_buf);
-	lilv_instance_connect_port(h->instance, h->port_notify, h->notify_buf);
+	if (h->port_control != UINT32_MAX)
+		lilv_instance_connect_port(h->instance, h->port_control, h->control_buf);
+	if (h->port_notify != UINT32_MAX)
+		lilv_instance_connect_port(h->instance, h->port_notify, h->notify_buf);
 	reset_sequences(h);
 }
 
@@ -296,6 +317,11 @@ float host_get(const test_host *h, const char *symbol)
 	return i < HOST_MAX_PORTS ? h->controls[i] : NAN;
 }
 
+static const char *model_property(const test_host *h)
+{
+	return h->model_property ? h->model_property : "https://recur.dev/plugins/recur#model";
+}
+
 void host_send_model(test_host *h, const char *path)
 {
 	LV2_Atom_Forge *f = &h->forge;
@@ -303,7 +329,7 @@ void host_send_model(test_host *h, const char *path)
 	lv2_atom_forge_frame_time(f, 0);
 	lv2_atom_forge_object(f, &frame, 0, map_uri(&h->urids, LV2_PATCH__Set));
 	lv2_atom_forge_key(f, map_uri(&h->urids, LV2_PATCH__property));
-	lv2_atom_forge_urid(f, map_uri(&h->urids, "https://recur.dev/plugins/recur#model"));
+	lv2_atom_forge_urid(f, map_uri(&h->urids, model_property(h)));
 	lv2_atom_forge_key(f, map_uri(&h->urids, LV2_PATCH__value));
 	lv2_atom_forge_path(f, path, (uint32_t)strlen(path));
 	lv2_atom_forge_pop(f, &frame);
@@ -316,7 +342,7 @@ void host_send_get(test_host *h)
 	lv2_atom_forge_frame_time(f, 0);
 	lv2_atom_forge_object(f, &frame, 0, map_uri(&h->urids, LV2_PATCH__Get));
 	lv2_atom_forge_key(f, map_uri(&h->urids, LV2_PATCH__property));
-	lv2_atom_forge_urid(f, map_uri(&h->urids, "https://recur.dev/plugins/recur#model"));
+	lv2_atom_forge_urid(f, map_uri(&h->urids, model_property(h)));
 	lv2_atom_forge_pop(f, &frame);
 }
 
@@ -342,6 +368,12 @@ static void read_notify(test_host *h)
 	}
 }
 
+__attribute__((noinline)) void host_plugin_run(LilvInstance *instance, uint32_t frames)
+{
+	lilv_instance_run(instance, frames);
+	__asm__ volatile("" ::: "memory"); /* not merged into the caller as a tail call */
+}
+
 void host_run(test_host *h, const float *in, float *out, uint32_t frames)
 {
 	lv2_atom_forge_pop(&h->forge, &h->seq_frame);
@@ -349,7 +381,7 @@ void host_run(test_host *h, const float *in, float *out, uint32_t frames)
 	lilv_instance_connect_port(h->instance, h->port_out, out);
 	if (host_before_run)
 		host_before_run();
-	lilv_instance_run(h->instance, frames);
+	host_plugin_run(h->instance, frames);
 	/* Responses are delivered by host_service_worker, as a host whose
 	 * Worker answers later; end_run closes every run() all the same. */
 	if (h->worker && h->worker->end_run)

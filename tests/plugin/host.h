@@ -2,7 +2,9 @@
  * A small LV2 host on lilv for recur's plugin tests: it finds the plugin by
  * URI on LV2_PATH exactly as a host does, and provides urid:map, log:log,
  * buf-size options and a Worker that the test runs between blocks (as jalv's
- * worker thread would), never inside run().
+ * worker thread would), never inside run(). Ports are found by recur's
+ * symbols (in, out, control, notify), else as the first port of their kind,
+ * so it hosts other mono plugins too (bench/bench_lv2.c).
  */
 #ifndef RECUR_TEST_HOST_H
 #define RECUR_TEST_HOST_H
@@ -53,6 +55,10 @@ typedef struct {
 	void *log;     /* LV2_Log_Log */
 
 	host_queue work, responses;
+	/* The parameter host_send_model / host_send_get name: NULL (what
+	 * host_open leaves) is recur's model; set it after host_open for
+	 * another plugin's (its patch:writable atom:Path parameter). */
+	const char *model_property;
 	uint32_t n_ports;
 	float controls[HOST_MAX_PORTS]; /* control port values by index */
 	uint32_t port_control, port_notify, port_in, port_out;
@@ -90,6 +96,9 @@ float host_get(const test_host *h, const char *symbol);
 void host_send_model(test_host *h, const char *path);
 void host_send_get(test_host *h);
 
+/* The plugin's run() alone, a function of its own so that callgrind can
+ * count it (--toggle-collect=host_plugin_run); host_run calls it. */
+void host_plugin_run(LilvInstance *instance, uint32_t frames);
 /* One run() of frames (<= HOST_MAX_BLOCK) samples; in and out may alias. */
 void host_run(test_host *h, const float *in, float *out, uint32_t frames);
 /* Does the queued Worker jobs and delivers their responses; returns how many
