@@ -59,10 +59,24 @@ extern const recur_kernels recur_kernels_neon;
 /* The table in use; never NULL. Read on every step, written only by
  * kernels.c (at start-up and by recur_kernel_select). */
 extern const recur_kernels *recur_kernels_in_use;
+/* The table for small models (recur_layer.narrow): AVX2 where AVX-512 was
+ * chosen by itself, whose 16 lanes are mostly padding for 8 units and whose
+ * steps took longer on an AVX-512 Xeon for every model of up to 16 units in
+ * one layer (docs/engine.md); otherwise, and whenever a path was forced, the
+ * table in use. */
+extern const recur_kernels *recur_kernels_narrow;
 
 static inline const recur_kernels *recur_kernels_active(void)
 {
 	return recur_kernels_in_use;
 }
+
+static inline const recur_kernels *recur_kernels_for(bool narrow)
+{
+	return narrow ? recur_kernels_narrow : recur_kernels_in_use;
+}
+
+/* A model of this shape takes recur_kernels_narrow. */
+bool recur_shape_prefers_narrow(const recur_shape *s);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels.h"
 #include "recur.h"
 
 #define ALIGN_BYTES 64
@@ -171,6 +172,7 @@ static void set_views(recur_model *m, const model_sizes *z)
 		L->hidden = s->hidden;
 		L->rows = gates_of(s->cell) * s->hidden;
 		L->rows_p = z->rows_p;
+		L->narrow = recur_shape_prefers_narrow(s);
 		L->w_x = p;
 		p += (size_t)L->in * (size_t)z->rows_p;
 		L->w_h = p;

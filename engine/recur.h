@@ -113,6 +113,10 @@ typedef struct {
 	float *w_h;
 	float *b_x;
 	float *b_h;
+	/* The model is small enough for the 8-lane path to outrun the 16-lane
+	 * one (recur_shape_prefers_narrow): set with the layout, read by the
+	 * kernel choice of every step, so a model's steps all take one path. */
+	bool narrow;
 } recur_layer;
 
 /* An inner dense layer's parameters, as views into the model's block:
@@ -296,11 +300,15 @@ void recur_head_step(const recur_model *m, const float *x, const float *h, float
 
 /* Name of the instruction-set path in use ("avx512", "avx2", "sse2"); the
  * fastest the CPU supports is chosen on first use. recur_kernel_select forces
- * one (tests and benchmarks compare the paths); false if the CPU lacks it or
- * the name is unknown. The environment variable RECUR_KERNEL does the same
- * at start-up. Not thread-safe: call before any model runs. */
+ * one (tests and benchmarks compare the paths), or "auto" makes the first
+ * use's choice again; false if the CPU lacks it or the name is unknown. The environment variable
+ * RECUR_KERNEL does the same at start-up. Not thread-safe: call before any model runs. */
 const char *recur_kernel_name(void);
 bool recur_kernel_select(const char *name);
+/* The path this model's steps take: recur_kernel_name's, except that on a
+ * CPU where AVX-512 was chosen by itself small models (up to 8 units, or 16
+ * in one layer) run the AVX2 path, faster for them (docs/engine.md). */
+const char *recur_model_kernel_name(const recur_model *m);
 
 #ifdef __cplusplus
 }

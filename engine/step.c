@@ -10,7 +10,7 @@
 
 void recur_layer_step(const recur_layer *L, const float *x, float *h, float *c, float *work)
 {
-	recur_kernels_active()->layer_step[L->cell](L, x, h, c, work);
+	recur_kernels_for(L->narrow)->layer_step[L->cell](L, x, h, c, work);
 }
 
 static void activate(recur_activation act, float *y, size_t n)
@@ -70,7 +70,7 @@ static void finish(const recur_model *m, float u, float *y)
 
 void recur_head_step(const recur_model *m, const float *x, const float *h, float *y)
 {
-	recur_kernels_active()->stack(m, h, y);
+	recur_kernels_for(m->layer[0].narrow)->stack(m, h, y);
 	finish(m, m->in_gain * x[0], y);
 }
 
@@ -83,14 +83,14 @@ void recur_reset(recur_model *m)
 void recur_step(recur_model *m, const float *x, float *y)
 {
 	if (m->in_gain == 1.0f) {
-		recur_kernels_active()->forward(m, x, y);
+		recur_kernels_for(m->layer[0].narrow)->forward(m, x, y);
 		finish(m, x[0], y);
 		return;
 	}
 	float xg[RECUR_MAX_IO];
 	memcpy(xg, x, (size_t)m->shape.n_inputs * sizeof *x);
 	xg[0] *= m->in_gain;
-	recur_kernels_active()->forward(m, xg, y);
+	recur_kernels_for(m->layer[0].narrow)->forward(m, xg, y);
 	finish(m, xg[0], y);
 }
 
@@ -117,7 +117,7 @@ void recur_process_mono(recur_model *m, const float *in, float *out, size_t fram
 		}
 		return;
 	}
-	recur_kernels_active()->mono(m, x, in, out, frames);
+	recur_kernels_for(m->layer[0].narrow)->mono(m, x, in, out, frames);
 	activate(m->shape.out_act, out, frames);
 	scale(out, frames, m->out_gain);
 }

@@ -333,6 +333,49 @@ static void test_mono_every_head(void)
  * one output; hidden 8, 16, 32 and 40, padded or not; one layer, and two
  * for those with two-layer loops) give recur_process's output and top state
  * bit for bit, on every path. */
+/* Where AVX-512 was chosen by itself, small models (up to 8 units, or 16 in
+ * one layer) run the AVX2 path and the others AVX-512; a forced path is every
+ * model's. The outputs show it: each model's mono is, to the bit, what the
+ * path named for it computes when forced. Runs first, before any test forces
+ * a path. */
+static void test_kernel_choice(void)
+{
+	enum { T = 32 };
+	const char *chosen = recur_kernel_name(), *env = getenv("RECUR_KERNEL");
+	const bool env_forced = env && *env, wide = !env_forced && strcmp(chosen, "avx512") == 0;
+	const struct {
+		recur_cell cell;
+		int hidden, layers;
+		bool narrow;
+	} cases[] = {{RECUR_CELL_LSTM, 8, 1, true},   {RECUR_CELL_GRU, 8, 2, true},
+	             {RECUR_CELL_LSTM, 16, 1, true},  {RECUR_CELL_RNN, 16, 1, true},
+	             {RECUR_CELL_LSTM, 16, 2, false}, {RECUR_CELL_GRU, 32, 1, false}};
+	float in[T], out[T], forced[T];
+	for (int t = 0; t < T; t++)
+		in[t] = uniform(-1.0f, 1.0f);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		recur_model *m = make(cases[i].cell, 1, 1, cases[i].hidden, cases[i].layers);
+		const char *want = cases[i].narrow && wide ? "avx2" : chosen;
+		const char *got = recur_model_kernel_name(m);
+		CHECK(strcmp(got, want) == 0, "%s-%d x%d runs %s, expected %s",
+		      recur_cell_name(cases[i].cell), cases[i].hidden, cases[i].layers, got, want);
+		recur_process_mono(m, in, out, T, NULL);
+		CHECK(recur_kernel_select(got), "select %s", got);
+		recur_reset(m);
+		recur_process_mono(m, in, forced, T, NULL);
+		CHECK(memcmp(out, forced, sizeof out) == 0, "%s-%d x%d: not what %s computes",
+		      recur_cell_name(cases[i].cell), cases[i].hidden, cases[i].layers, got);
+		if (recur_kernel_select("sse2"))
+			CHECK(strcmp(recur_model_kernel_name(m), "sse2") == 0,
+			      "a forced path is every model's");
+		/* Back to the choice made at start-up, small models included. */
+		CHECK(recur_kernel_select(env_forced ? chosen : "auto") &&
+		          strcmp(recur_kernel_name(), chosen) == 0,
+		      "back to %s", chosen);
+		recur_model_free(m);
+	}
+}
+
 static void test_mono_fixed_shapes(void)
 {
 	enum { T = 64 };
@@ -512,6 +555,7 @@ static void test_initial_state_and_check(void)
 
 int main(void)
 {
+	test_kernel_choice();
 	test_layout();
 	test_dense_layout();
 	test_initial_state_and_check();
