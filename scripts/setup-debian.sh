@@ -64,8 +64,8 @@ if $cross_ok && "${as_root[@]}" apt-get update -q &&
 	"${as_root[@]}" sh "$(dirname "$0")/cross/liblo-dev-arm64.sh" /opt/recur-arm64; then
 	echo "setup-debian.sh: installed the aarch64 cross tools and libraries"
 else
-	echo "setup-debian.sh: the aarch64 cross tools could not be installed;" \
-		"test-all.sh will skip its aarch64 stage"
+	echo "setup-debian.sh: the aarch64 cross tools and libraries could not all be installed;" \
+		"test-all.sh will cross-build the engine alone, or skip its aarch64 stage"
 	if $added_arm64; then
 		"${as_root[@]}" dpkg --remove-architecture arm64 || true
 		"${as_root[@]}" apt-get update -q || true
