@@ -14,10 +14,15 @@ packages=(
 	clang clang-format libclang-rt-14-dev
 	git ca-certificates
 )
-# The engine cross-built for aarch64, its tests under qemu-user (test-all.sh's
-# cross_arm): the cross compiler and cJSON for arm64 from Debian multiarch.
+# The project cross-built for aarch64, its tests under qemu-user (test-all.sh's
+# cross_arm): the cross compiler and every library's arm64 -dev package from
+# Debian multiarch, except liblo-dev, which Debian 12 cannot install for two
+# architectures at once: scripts/cross/liblo-dev-arm64.sh unpacks that one
+# into /opt/recur-arm64 (the runtime, liblo7:arm64, comes through apt).
 cross_packages=(
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libcjson-dev:arm64
+	lv2-dev:arm64 liblilv-dev:arm64 libsndfile1-dev:arm64 libsamplerate0-dev:arm64
+	liblo7:arm64
 )
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -51,15 +56,16 @@ echo "setup-debian.sh: installing ${#packages[@]} packages"
 cross_ok=true
 added_arm64=false
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-	echo "setup-debian.sh: adding arm64 as a foreign architecture (for libcjson-dev:arm64)"
+	echo "setup-debian.sh: adding arm64 as a foreign architecture (for the arm64 libraries)"
 	"${as_root[@]}" dpkg --add-architecture arm64 && added_arm64=true || cross_ok=false
 fi
 if $cross_ok && "${as_root[@]}" apt-get update -q &&
-	"${as_root[@]}" apt-get install -y -q --no-install-recommends "${cross_packages[@]}"; then
-	echo "setup-debian.sh: installed the aarch64 cross tools"
+	"${as_root[@]}" apt-get install -y -q --no-install-recommends "${cross_packages[@]}" &&
+	"${as_root[@]}" sh "$(dirname "$0")/cross/liblo-dev-arm64.sh" /opt/recur-arm64; then
+	echo "setup-debian.sh: installed the aarch64 cross tools and libraries"
 else
-	echo "setup-debian.sh: the aarch64 cross tools could not be installed;" \
-		"test-all.sh will skip its aarch64 stage"
+	echo "setup-debian.sh: the aarch64 cross tools and libraries could not all be installed;" \
+		"test-all.sh will cross-build the engine alone, or skip its aarch64 stage"
 	if $added_arm64; then
 		"${as_root[@]}" dpkg --remove-architecture arm64 || true
 		"${as_root[@]}" apt-get update -q || true

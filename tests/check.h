@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_failures;
@@ -29,6 +30,30 @@ static int check_count;
 /* The error text contains the expected fragment. */
 #define CHECK_MSG(msg, fragment)                                                                   \
 	CHECK(strstr((msg), (fragment)) != NULL, "message \"%s\" lacks \"%s\"", (msg), (fragment))
+
+/* The larger of a and b, for the running maxima of errors: like fmax (a NaN b
+ * leaves a), but a loop of fmax over doubles is one that gcc 12.2 for aarch64
+ * (Debian 12's cross compiler) vectorizes at -O3 into an internal compiler
+ * error, "in vect_transform_reduction". */
+static inline double check_larger(double a, double b)
+{
+	return b > a ? b : a;
+}
+
+/* In a cross build meson runs each test through the cross file's exe_wrapper
+ * (qemu-user for aarch64) and names it in MESON_EXE_WRAPPER. There, a test
+ * that fork()s or starts another of the built programs cannot run: the child
+ * of glibc's fork() never gets to its exec under Debian 12's qemu-aarch64
+ * 7.2, and without binfmt_misc an aarch64 program cannot be exec'd at all.
+ * Such a test calls this first: it says why and exits 77 (skipped). */
+static inline void check_skip_under_wrapper(const char *why)
+{
+	const char *wrapper = getenv("MESON_EXE_WRAPPER");
+	if (wrapper && *wrapper) {
+		printf("run through %s, and %s: skipped\n", wrapper, why);
+		exit(77);
+	}
+}
 
 static inline int check_exit(void)
 {

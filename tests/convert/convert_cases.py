@@ -23,6 +23,7 @@ the output file.
 """
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -192,7 +193,10 @@ def aidax_forward(a, x, knobs, with_gains=True):
 # ---- the cases ------------------------------------------------------------------
 
 def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True)
+    # In a cross build meson names the program that runs the built tools (the
+    # cross file's exe_wrapper, qemu-user for aarch64).
+    wrapper = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
+    return subprocess.run(wrapper + cmd, capture_output=True, text=True)
 
 
 def compare(what, got, want, tol):

@@ -134,6 +134,7 @@ static int make_reference(char **argv)
 
 int main(int argc, char **argv)
 {
+	check_skip_under_wrapper("it runs the built aarch64 programs as child processes");
 	if (argc != 4) {
 		fprintf(stderr, "usage: %s PYTHON3 ENGINE_TESTS_DIR cv_reference.py\n", argv[0]);
 		return 1;

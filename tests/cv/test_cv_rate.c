@@ -180,6 +180,7 @@ static void check_errors(const char *model)
 
 int main(int argc, char **argv)
 {
+	check_skip_under_wrapper("it runs the built aarch64 programs as child processes");
 	if (argc != 2 || !getenv("RECUR_PRESETS")) {
 		fprintf(stderr, "usage: RECUR_PRESETS=DIR %s RECUR_PROCESS\n", argv[0]);
 		return 1;

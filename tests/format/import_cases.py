@@ -14,6 +14,7 @@ PyTorch's LSTM, GRU and RNN on the state_dict arrays), never from recur.
 """
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -332,7 +333,10 @@ def run(test_exe):
         with open(manifest, "w") as f:
             for name, case in all_cases():
                 f.write(write_case(folder, name, case))
-        return subprocess.call([test_exe, manifest])
+        # In a cross build meson names the program that runs the test's
+        # executable (the cross file's exe_wrapper, qemu-user for aarch64).
+        wrapper = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
+        return subprocess.call(wrapper + [test_exe, manifest])
 
 
 def fixtures(folder):

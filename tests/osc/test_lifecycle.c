@@ -284,6 +284,7 @@ static void check_host(const char *uri)
 
 int main(void)
 {
+	check_skip_under_wrapper("it fork()s");
 	work_done = mmap(NULL, sizeof *work_done, PROT_READ | PROT_WRITE,
 	                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (work_done == MAP_FAILED)

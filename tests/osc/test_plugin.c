@@ -91,7 +91,7 @@ static double max_diff(const float *a, const float *b, size_t n)
 {
 	double worst = 0;
 	for (size_t i = 0; i < n; i++)
-		worst = fmax(worst, fabs((double)a[i] - b[i]));
+		worst = check_larger(worst, fabs((double)a[i] - b[i]));
 	return worst;
 }
 

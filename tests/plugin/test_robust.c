@@ -47,7 +47,7 @@ static void check_pass_through(void)
 	for (uint32_t i = 0; i < n; i++) {
 		double x = in[i];
 		double want = db(-3.0) * (0.25 * db(6.0) * x + 0.75 * x);
-		worst = fmax(worst, fabs(want - out[i]));
+		worst = check_larger(worst, fabs(want - out[i]));
 	}
 	CHECK(worst <= 1e-6, "no model, gains and mix: off by %g", worst);
 	host_close(&h);
@@ -179,7 +179,7 @@ static void check_bypass(test_host *h)
 	for (uint32_t i = 0; i < n; i++) {
 		e += k * (1.0 - e);
 		double want = e * golden[i] + (1.0 - e) * in[i];
-		worst = fmax(worst, fabs(want - out[i]));
+		worst = check_larger(worst, fabs(want - out[i]));
 	}
 	CHECK(worst <= 1e-5, "enable crossfade off the expected curve by %g", worst);
 }
@@ -197,7 +197,7 @@ static void check_smoothing(void)
 	host_process(&h, buf, out, N_MAX, 256);
 	double step = 0;
 	for (uint32_t i = 1; i < N_MAX; i++)
-		step = fmax(step, fabs((double)out[i] - out[i - 1]));
+		step = check_larger(step, fabs((double)out[i] - out[i - 1]));
 	CHECK(out[0] > 0.5f && step < 0.01, "gain jump not smoothed: first %g, largest step %g",
 	      out[0], step);
 	CHECK_NEAR(out[N_MAX - 1], 0.5 * db(12.0), 1e-5, "gain after the ramp");

@@ -244,6 +244,9 @@ int main(int argc, char **argv)
 	host_on_log = interpose_seen_log;
 	if (argc == 2 && !strcmp(argv[1], "--mutants"))
 		return check_mutants();
+	/* Not diagnosed yet: under qemu-aarch64 7.2 it hangs before its first
+	 * check, as the osc suite's tests do (they all talk OSC over liblo). */
+	check_skip_under_wrapper("it hangs there before its first check, as the osc suite does");
 	uint32_t n = 0;
 	float *in = load_f32("input.f32", &n);
 	char bad_path[1024];

@@ -31,6 +31,7 @@ static void expect(const char *name, const char *text, int status, const char *f
 
 int main(int argc, char **argv)
 {
+	check_skip_under_wrapper("it runs the built aarch64 programs as child processes");
 	if (argc != 2) {
 		fprintf(stderr, "usage: test_check RECUR_PROCESS\n");
 		return 2;

@@ -21,6 +21,7 @@ static void expect(const char *const *args, int status, const char *fragment)
 
 int main(int argc, char **argv)
 {
+	check_skip_under_wrapper("it runs the built aarch64 programs as child processes");
 	if (argc != 3) {
 		fprintf(stderr, "usage: test_cli RECUR_PROCESS VERSION\n");
 		return 2;

@@ -186,6 +186,7 @@ static void test_malformed(const char *model)
 
 int main(int argc, char **argv)
 {
+	check_skip_under_wrapper("it runs the built aarch64 programs as child processes");
 	if (argc != 2) {
 		fprintf(stderr, "usage: test_csv RECUR_PROCESS\n");
 		return 2;

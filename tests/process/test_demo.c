@@ -78,6 +78,7 @@ static void check_model_output(const char *exe, const char *model, const char *c
 
 int main(int argc, char **argv)
 {
+	check_skip_under_wrapper("it runs the built aarch64 programs as child processes");
 	if (argc != 5) {
 		fprintf(stderr,
 		        "usage: test_demo RECUR_PROCESS MAKE_DEMO_MODEL MAKE_DEMO_CLIP DIR\n");

@@ -73,6 +73,7 @@ static double target_flipped(int r)
 
 int main(int argc, char **argv)
 {
+	check_skip_under_wrapper("it runs the built aarch64 programs as child processes");
 	if (argc != 2) {
 		fprintf(stderr, "usage: test_esr RECUR_PROCESS\n");
 		return 2;

@@ -96,6 +96,7 @@ static void compare(const char *what, const char *exe, const char *python, const
 
 int main(int argc, char **argv)
 {
+	check_skip_under_wrapper("it runs the built aarch64 programs as child processes");
 	if (argc != 4) {
 		fprintf(stderr, "usage: test_numpy RECUR_PROCESS PYTHON NUMPY_REF_PY\n");
 		return 2;

@@ -351,6 +351,7 @@ static void test_cond_range(void)
 
 int main(int argc, char **argv)
 {
+	check_skip_under_wrapper("it runs the built aarch64 programs as child processes");
 	if (argc != 2) {
 		fprintf(stderr, "usage: test_outputs RECUR_PROCESS\n");
 		return 2;

@@ -65,6 +65,7 @@ static void check_chunks(const char *model, const float *x, const float *whole, 
 
 int main(int argc, char **argv)
 {
+	check_skip_under_wrapper("it runs the built aarch64 programs as child processes");
 	if (argc != 2) {
 		fprintf(stderr, "usage: test_reset RECUR_PROCESS\n");
 		return 2;

@@ -92,6 +92,7 @@ static void same_rate_is_identity(const char *path)
 
 int main(int argc, char **argv)
 {
+	check_skip_under_wrapper("it runs the built aarch64 programs as child processes");
 	if (argc < 3) {
 		fprintf(stderr, "usage: test-rate-delay PYTHON delay_reference.py\n");
 		return 77;

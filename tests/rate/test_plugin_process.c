@@ -148,6 +148,7 @@ static void compare(const char *exe, const char *model, int rate, const char *me
 
 int main(int argc, char **argv)
 {
+	check_skip_under_wrapper("it fork()s");
 	if (argc < 4) {
 		fprintf(stderr,
 		        "usage: test-rate-plugin-process RECUR_PROCESS MODEL_48K MODEL_44K1\n");

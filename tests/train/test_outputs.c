@@ -360,6 +360,7 @@ static void test_bad_data(void)
 
 int main(int argc, char **argv)
 {
+	check_skip_under_wrapper("it fork()s");
 	if (argc != 2) {
 		fprintf(stderr, "usage: test_outputs RECUR_TRAIN\n");
 		return 2;

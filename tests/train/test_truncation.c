@@ -128,8 +128,8 @@ static void check_threads(void)
 	CHECK_NEAR(loss[0], loss[1], 1e-12 * loss[0], "loss, 1 vs 3 threads");
 	double worst = 0, scale = 0;
 	for (size_t i = 0; i < m->n_params; i++) {
-		worst = fmax(worst, fabs((double)g[0][i] - g[1][i]));
-		scale = fmax(scale, fabs((double)g[0][i]));
+		worst = check_larger(worst, fabs((double)g[0][i] - g[1][i]));
+		scale = check_larger(scale, fabs((double)g[0][i]));
 	}
 	CHECK(scale > 0 && worst <= 1e-5 * scale, "gradients differ by %g (largest %g)", worst,
 	      scale);
