@@ -790,8 +790,11 @@ RECUR_FIXED_SHAPES2(RECUR_FIXED_FN2)
 #undef RECUR_FIXED_FN1
 #undef RECUR_FIXED_FN
 
-/* mono's sample loop for the fixed shapes; false if m has none of them. */
-static bool KFN(mono_fixed)(recur_model *m, float *x, const float *in, float *out, size_t frames)
+/* mono's sample loop for the fixed shapes; false if m has none of them.
+ * Out of line, so that its register pressure does not reach the general
+ * loop in mono. */
+static __attribute__((noinline)) bool KFN(mono_fixed)(recur_model *m, float *x, const float *in,
+                                                      float *out, size_t frames)
 {
 	const recur_shape *s = &m->shape;
 #define RECUR_FIXED_CASE(CELL, H, UNROLL_H, LAYERS)                                                \
