@@ -119,10 +119,10 @@ static long macs(recur_cell cell, int hidden)
 	return n + in;
 }
 
-/* Floats a vector of the path in use holds. */
-static int lanes(void)
+/* Floats a vector of the path m runs holds. */
+static int lanes(const recur_model *m)
 {
-	const char *k = recur_kernel_name();
+	const char *k = recur_model_kernel_name(m);
 	return strcmp(k, "avx512") == 0    ? 16
 	       : strcmp(k, "avx2") == 0    ? 8
 	       : strcmp(k, "generic") == 0 ? 1
@@ -296,7 +296,7 @@ int main(int argc, char **argv)
 				                inner.layer[d].width);
 			const long mac = macs(cells[c], hiddens[h]);
 			printf("%-12s %10.1f %12.0f %8ld %8ld %10.1f\n", shown, best,
-			       1e9 / RATE / best, mac, (mac + lanes() - 1) / lanes(),
+			       1e9 / RATE / best, mac, (mac + lanes(m) - 1) / lanes(m),
 			       4.0 * (double)mac / best);
 			recur_model_free(m);
 		}
