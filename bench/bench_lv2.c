@@ -18,7 +18,6 @@
 #include "host.h"
 
 #include <errno.h>
-#include <float.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -47,17 +46,12 @@ static const char usage[] =
     "                  (bench/count_lv2.sh)\n";
 
 typedef struct {
-	char symbol[64];
-	float value;
-} port_setting;
-
-typedef struct {
 	double seconds, rate, level_db, skip;
 	int rounds;
 	unsigned block;
 	bool noise, count;
 	const char *property;
-	port_setting sets[MAX_SETS];
+	host_setting sets[MAX_SETS];
 	int n_sets;
 	const char *uri[MAX_PLUGINS], *model[MAX_PLUGINS];
 	int n;
@@ -145,20 +139,13 @@ static int parse_options(int argc, char **argv, options *o)
 		case 'p':
 			o->property = optarg;
 			break;
-		case 'S': {
-			const char *eq = strchr(optarg, '=');
-			port_setting *s = &o->sets[o->n_sets];
-			if (o->n_sets == MAX_SETS || !eq || eq == optarg ||
-			    (size_t)(eq - optarg) >= sizeof s->symbol ||
-			    !parse_double(eq + 1, -FLT_MAX, FLT_MAX, &v)) {
+		case 'S':
+			if (o->n_sets == MAX_SETS ||
+			    !host_parse_setting(optarg, &o->sets[o->n_sets]))
 				bad = "--set wants SYMBOL=NUMBER (at most 16)";
-				break;
-			}
-			snprintf(s->symbol, sizeof s->symbol, "%.*s", (int)(eq - optarg), optarg);
-			s->value = (float)v;
-			o->n_sets++;
+			else
+				o->n_sets++;
 			break;
-		}
 		case 'c':
 			o->count = true;
 			break;

@@ -18,7 +18,6 @@
 #include <sndfile.h>
 
 #include <errno.h>
-#include <float.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -44,16 +43,10 @@ static const char usage[] =
     "The output is a 32-bit float WAV at the input's sample rate, written beside\n"
     "OUT.wav and renamed over it when whole; OUT.wav may not be IN.wav or the model.\n";
 
-/* One control port setting from --set. */
-typedef struct {
-	char symbol[64];
-	float value;
-} port_setting;
-
 typedef struct {
 	const char *plugin_uri, *in_path, *out_path;
 	const char *preset, *model;
-	port_setting sets[MAX_SETS];
+	host_setting sets[MAX_SETS];
 	int n_sets;
 	unsigned block;
 	bool list_presets;
@@ -65,21 +58,6 @@ typedef struct {
 	size_t frames;
 	int rate;
 } clip;
-
-static bool parse_set(const char *arg, port_setting *s)
-{
-	const char *eq = strchr(arg, '=');
-	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof s->symbol)
-		return false;
-	char *end;
-	errno = 0;
-	double v = strtod(eq + 1, &end);
-	if (errno || end == eq + 1 || *end || !(fabs(v) <= FLT_MAX))
-		return false;
-	snprintf(s->symbol, sizeof s->symbol, "%.*s", (int)(eq - arg), arg);
-	s->value = (float)v;
-	return true;
-}
 
 /* 0: go on; 1: stop with success (--help, --version); 2: bad command line. */
 static int parse_options(int argc, char **argv, options *o)
@@ -101,7 +79,8 @@ static int parse_options(int argc, char **argv, options *o)
 			o->model = optarg;
 			break;
 		case 's':
-			if (o->n_sets == MAX_SETS || !parse_set(optarg, &o->sets[o->n_sets])) {
+			if (o->n_sets == MAX_SETS ||
+			    !host_parse_setting(optarg, &o->sets[o->n_sets])) {
 				fprintf(stderr,
 				        "recur-lv2-process: --set '%s': want SYMBOL=NUMBER (at "
 				        "most %d)\n",

@@ -8,6 +8,8 @@
 #include <lv2/patch/patch.h>
 #include <lv2/state/state.h>
 
+#include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -308,6 +310,21 @@ bool host_set(test_host *h, const char *symbol, float value)
 	if (i >= HOST_MAX_PORTS)
 		return false;
 	h->controls[i] = value;
+	return true;
+}
+
+bool host_parse_setting(const char *arg, host_setting *s)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof s->symbol)
+		return false;
+	char *end;
+	errno = 0;
+	double v = strtod(eq + 1, &end);
+	if (errno || end == eq + 1 || *end || !(fabs(v) <= FLT_MAX))
+		return false;
+	snprintf(s->symbol, sizeof s->symbol, "%.*s", (int)(eq - arg), arg);
+	s->value = (float)v;
 	return true;
 }
 

@@ -91,6 +91,14 @@ bool host_open_shared(test_host *h, test_host *world_owner, double rate);
 
 /* Sets a control input by symbol; false if there is no such port. */
 bool host_set(test_host *h, const char *symbol, float value);
+
+/* A control port setting as a command line gives it: SYMBOL=VALUE. */
+typedef struct {
+	char symbol[64];
+	float value;
+} host_setting;
+/* false unless arg is a symbol that fits, '=' and a finite number. */
+bool host_parse_setting(const char *arg, host_setting *s);
 float host_get(const test_host *h, const char *symbol);
 /* Queues a patch:Set of the model path / a patch:Get for the next run. */
 void host_send_model(test_host *h, const char *path);
