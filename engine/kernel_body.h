@@ -718,15 +718,18 @@ static inline __attribute__((always_inline)) void KFN(forward_fixed)(recur_model
 		/* An upper layer's input columns are h's of the layer below:
 		 * rolled as h's are. */
 		const int h_cols = unroll_h ? H : L->hidden, n_in = l ? L->in : 1;
-		if (H == VLEN && cell == RECUR_CELL_GRU)
+		if (H == VLEN && cell == RECUR_CELL_GRU) {
 			KFN(gru_one_vector)(L, in, l ? H : 1, m->h[l], RECUR_PADDED(3 * H));
-		else if (H == VLEN)
+		} else if (H == VLEN) {
 			KFN(lstm_one_vector)
-		(L, in, l ? H : 1, m->h[l], m->c[l], RECUR_PADDED(4 * H));
-		else if (cell == RECUR_CELL_GRU)
-		    KFN(gru_body)(L, in, m->h[l], m->work, H, n_in, RECUR_PADDED(3 * H), h_cols);
-		else KFN(lstm_body)(L, in, m->h[l], m->c[l], m->work, H, n_in, RECUR_PADDED(4 * H),
-		                    h_cols);
+			(L, in, l ? H : 1, m->h[l], m->c[l], RECUR_PADDED(4 * H));
+		} else if (cell == RECUR_CELL_GRU) {
+			KFN(gru_body)
+			(L, in, m->h[l], m->work, H, n_in, RECUR_PADDED(3 * H), h_cols);
+		} else {
+			KFN(lstm_body)
+			(L, in, m->h[l], m->c[l], m->work, H, n_in, RECUR_PADDED(4 * H), h_cols);
+		}
 		in = m->h[l];
 	}
 	KFN(head_body)(m->w_out, m->b_out, in, 1, RECUR_PADDED(H), y);
