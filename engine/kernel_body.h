@@ -602,15 +602,20 @@ static void KFN(forward)(recur_model *m, const float *x, float *y)
 
 #define RECUR_PADDED(n) (((n) + RECUR_PAD - 1) / RECUR_PAD * RECUR_PAD)
 
-/* ---- a layer whose units fill one vector -------------------------------------
- * With H == VLEN (AVX2 at 8 units, AVX-512 at 16) every gate is one vector,
- * so mono's fixed-shape loop keeps the gates in registers from the products
- * to the new state: no gate rows through memory, no records (inference has
- * no backward pass), and no product for the padding rows the general path
- * computes (GRU-8 on AVX2: 24 rows padded to 32). The sums are formed in
- * exactly matvec's order for the whole padded block (its accumulator sets,
- * its column groups), so the result is bit-identical to the layer steps the
+/* ---- a layer whose units fill one or two vectors ------------------------------
+ * With H = U * VLEN for U = 1 or 2 (AVX2 at 8 and 16 units, SSE2 at 8,
+ * AVX-512 at 16 and 32) and the gate rows within one block of matvec, mono's
+ * fixed-shape loop keeps the gates in registers from the products to the new
+ * state: no gate rows through memory, no records (inference has no backward
+ * pass), and no product for the padding rows the general path computes
+ * (GRU-8 on AVX2: 24 rows padded to 32). The sums are formed in exactly
+ * matvec's order for the whole padded block (its accumulator sets, its
+ * column groups), so the result is bit-identical to the layer steps the
  * trainer runs; tests/engine/test_kernels.c compares them on every path. */
+
+/* A layer of H units takes the whole-vector bodies. */
+#define RECUR_WHOLE_VECTORS(H, gates)                                                              \
+	((H) % VLEN == 0 && (H) / VLEN <= 2 && RECUR_PADDED((gates) * (H)) / VLEN <= MAX_BLOCK)
 
 /* acc[k] for row vectors k < NV of b1 (+ b2) + wa a + wb b, rows_p apart
  * column to column, summed as matvec sums a block of NB vectors. */
@@ -620,8 +625,8 @@ KFN(gates_in_registers)(vf *acc, int NV, int NB, const float *b1, const float *b
                         int rows_p)
 {
 	const int sets = RECUR_SETS(NB);
-	vf part[4][4];
-#pragma GCC unroll 4
+	vf part[4][8];
+#pragma GCC unroll 8
 	for (int k = 0; k < NV; k++) {
 		part[0][k] = vf_load(b1 + k * VLEN);
 		if (b2)
@@ -633,12 +638,12 @@ KFN(gates_in_registers)(vf *acc, int NV, int NB, const float *b1, const float *b
 		const float *w = seg ? wb : wa, *v = seg ? bv : a;
 		const int n = seg ? nbc : na;
 		int j = 0;
-#pragma GCC unroll 16
+#pragma GCC unroll 32
 		for (; j + sets <= n; j += sets)
 #pragma GCC unroll 4
 			for (int s = 0; s < sets; s++) {
 				const vf sv = vf_set1(v[j + s]);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
 				for (int k = 0; k < NV; k++)
 					part[s][k] =
 					    vf_fma(vf_load(w + (size_t)(j + s) * rows_p + k * VLEN),
@@ -647,13 +652,13 @@ KFN(gates_in_registers)(vf *acc, int NV, int NB, const float *b1, const float *b
 #pragma GCC unroll 4
 		for (; j < n; j++) {
 			const vf sv = vf_set1(v[j]);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
 			for (int k = 0; k < NV; k++)
 				part[0][k] = vf_fma(vf_load(w + (size_t)j * rows_p + k * VLEN), sv,
 				                    part[0][k]);
 		}
 	}
-#pragma GCC unroll 4
+#pragma GCC unroll 8
 	for (int k = 0; k < NV; k++)
 		acc[k] = sets == 1   ? part[0][k]
 		         : sets == 2 ? vf_add(part[0][k], part[1][k])
@@ -662,38 +667,48 @@ KFN(gates_in_registers)(vf *acc, int NV, int NB, const float *b1, const float *b
 		                              vf_add(part[2][k], part[3][k]));
 }
 
-/* h from x for a GRU layer of VLEN units: gru_units over registers. */
+/* h from x for a GRU layer of U vectors of units: gru_units over registers.
+ * Gate k of unit vector q is row vector k * U + q. */
 static inline __attribute__((always_inline)) void
-KFN(gru_one_vector)(const recur_layer *L, const float *x, int n_in, float *h, int rows_p)
+KFN(gru_whole_vectors)(const recur_layer *L, const float *x, int n_in, float *h, int rows_p, int U)
 {
-	vf gx[3], gh[3];
+	vf gx[6], gh[6];
 	KFN(gates_in_registers)
-	(gx, 3, rows_p / VLEN, L->b_x, NULL, L->w_x, x, n_in, NULL, NULL, 0, rows_p);
+	(gx, 3 * U, rows_p / VLEN, L->b_x, NULL, L->w_x, x, n_in, NULL, NULL, 0, rows_p);
 	KFN(gates_in_registers)
-	(gh, 3, rows_p / VLEN, L->b_h, NULL, L->w_h, h, VLEN, NULL, NULL, 0, rows_p);
-	vf r = KFN(sigmoid_v)(vf_add(gx[0], gh[0]));
-	vf z = KFN(sigmoid_v)(vf_add(gx[1], gh[1]));
-	vf n = KFN(tanh_v)(vf_fma(r, gh[2], gx[2]));
-	vf_store(h, vf_fma(z, vf_sub(vf_load(h), n), n));
-	for (int u = VLEN; u < RECUR_PADDED(VLEN); u += VLEN)
+	(gh, 3 * U, rows_p / VLEN, L->b_h, NULL, L->w_h, h, U * VLEN, NULL, NULL, 0, rows_p);
+#pragma GCC unroll 2
+	for (int q = 0; q < U; q++) {
+		vf r = KFN(sigmoid_v)(vf_add(gx[q], gh[q]));
+		vf z = KFN(sigmoid_v)(vf_add(gx[U + q], gh[U + q]));
+		vf n = KFN(tanh_v)(vf_fma(r, gh[2 * U + q], gx[2 * U + q]));
+		vf_store(h + q * VLEN, vf_fma(z, vf_sub(vf_load(h + q * VLEN), n), n));
+	}
+	for (int u = U * VLEN; u < RECUR_PADDED(U * VLEN); u += VLEN)
 		vf_store(h + u, vf_zero());
 }
 
-/* h and c from x for an LSTM layer of VLEN units: lstm_units over registers. */
-static inline __attribute__((always_inline)) void
-KFN(lstm_one_vector)(const recur_layer *L, const float *x, int n_in, float *h, float *c, int rows_p)
+/* h and c from x for an LSTM layer of U vectors of units: lstm_units over
+ * registers, gate k of unit vector q in row vector k * U + q. */
+static inline __attribute__((always_inline)) void KFN(lstm_whole_vectors)(const recur_layer *L,
+                                                                          const float *x, int n_in,
+                                                                          float *h, float *c,
+                                                                          int rows_p, int U)
 {
-	vf g[4];
+	vf g[8];
 	KFN(gates_in_registers)
-	(g, 4, rows_p / VLEN, L->b_x, L->b_h, L->w_x, x, n_in, L->w_h, h, VLEN, rows_p);
-	vf i = KFN(sigmoid_v)(g[0]);
-	vf f = KFN(sigmoid_v)(g[1]);
-	vf gg = KFN(tanh_v)(g[2]);
-	vf o = KFN(sigmoid_v)(g[3]);
-	vf cn = vf_fma(f, vf_load(c), vf_mul(i, gg));
-	vf_store(c, cn);
-	vf_store(h, vf_mul(o, KFN(tanh_v)(cn)));
-	for (int u = VLEN; u < RECUR_PADDED(VLEN); u += VLEN) {
+	(g, 4 * U, rows_p / VLEN, L->b_x, L->b_h, L->w_x, x, n_in, L->w_h, h, U * VLEN, rows_p);
+#pragma GCC unroll 2
+	for (int q = 0; q < U; q++) {
+		vf i = KFN(sigmoid_v)(g[q]);
+		vf f = KFN(sigmoid_v)(g[U + q]);
+		vf gg = KFN(tanh_v)(g[2 * U + q]);
+		vf o = KFN(sigmoid_v)(g[3 * U + q]);
+		vf cn = vf_fma(f, vf_load(c + q * VLEN), vf_mul(i, gg));
+		vf_store(c + q * VLEN, cn);
+		vf_store(h + q * VLEN, vf_mul(o, KFN(tanh_v)(cn)));
+	}
+	for (int u = U * VLEN; u < RECUR_PADDED(U * VLEN); u += VLEN) {
 		vf_store(c + u, vf_zero());
 		vf_store(h + u, vf_zero());
 	}
@@ -718,11 +733,12 @@ static inline __attribute__((always_inline)) void KFN(forward_fixed)(recur_model
 		/* An upper layer's input columns are h's of the layer below:
 		 * rolled as h's are. */
 		const int h_cols = unroll_h ? H : L->hidden, n_in = l ? L->in : 1;
-		if (H == VLEN && cell == RECUR_CELL_GRU) {
-			KFN(gru_one_vector)(L, in, l ? H : 1, m->h[l], RECUR_PADDED(3 * H));
-		} else if (H == VLEN) {
-			KFN(lstm_one_vector)
-			(L, in, l ? H : 1, m->h[l], m->c[l], RECUR_PADDED(4 * H));
+		if (cell == RECUR_CELL_GRU && RECUR_WHOLE_VECTORS(H, 3)) {
+			KFN(gru_whole_vectors)
+			(L, in, l ? H : 1, m->h[l], RECUR_PADDED(3 * H), H / VLEN);
+		} else if (cell == RECUR_CELL_LSTM && RECUR_WHOLE_VECTORS(H, 4)) {
+			KFN(lstm_whole_vectors)
+			(L, in, l ? H : 1, m->h[l], m->c[l], RECUR_PADDED(4 * H), H / VLEN);
 		} else if (cell == RECUR_CELL_GRU) {
 			KFN(gru_body)
 			(L, in, m->h[l], m->work, H, n_in, RECUR_PADDED(3 * H), h_cols);
