@@ -756,7 +756,9 @@ static inline __attribute__((always_inline)) void KFN(forward_fixed)(recur_model
  * each cheaper than through forward_body on avx2 and sse2 (instructions
  * per sample in docs/engine.md, e.g. LSTM-16 793 to 501, LSTM-32 1695 to
  * 1475, GRU-8 516 to 213). Only GRU-16 unrolls its h columns: LSTM-16 did
- * too and got dearer, its weights loaded ahead into registers and spilled. */
+ * too and got dearer, its weights loaded ahead into registers and spilled.
+ * Where the units fill one or two vectors (RECUR_WHOLE_VECTORS) that flag
+ * is moot: the whole-vector bodies unroll every column. */
 #if VLEN > 1
 #define RECUR_FIXED_SHAPES(X)                                                                      \
 	X(RECUR_CELL_GRU, 8, false)                                                                \

@@ -1,8 +1,8 @@
 /* Run-time choice of the kernel path: the fastest the CPU supports (per
  * model size where that differs), or the one named by RECUR_KERNEL /
- * recur_kernel_select. The choice is a pointer
- * to a table, set before main (or at dlopen) and read by every step, so
- * dispatch costs one indirect call per layer. */
+ * recur_kernel_select. The choice is a pointer to a table, set before main
+ * (or at dlopen) and read by every step, so dispatch costs one indirect call
+ * per layer. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -301,8 +301,9 @@ void recur_head_step(const recur_model *m, const float *x, const float *h, float
 /* Name of the instruction-set path in use ("avx512", "avx2", "sse2"); the
  * fastest the CPU supports is chosen on first use. recur_kernel_select forces
  * one (tests and benchmarks compare the paths), or "auto" makes the first
- * use's choice again; false if the CPU lacks it or the name is unknown. The environment variable
- * RECUR_KERNEL does the same at start-up. Not thread-safe: call before any model runs. */
+ * use's choice again; false if the CPU lacks it or the name is unknown. The
+ * environment variable RECUR_KERNEL does the same at start-up. Not
+ * thread-safe: call before any model runs. */
 const char *recur_kernel_name(void);
 bool recur_kernel_select(const char *name);
 /* The path this model's steps take: recur_kernel_name's, except that on a
