@@ -47,21 +47,6 @@ void frac_delay_lagrange(double M, int n, const int *d, double *w)
 	}
 }
 
-double frac_delay_error(double M, int n, const int *d, const double *w, double bw, int points)
-{
-	double worst = 0.0;
-	for (int i = 0; i <= points; i++) {
-		double om = M_PI * bw * i / points;
-		double re = -cos(om * M), im = sin(om * M);
-		for (int k = 0; k < n; k++) {
-			re += w[k] * cos(om * d[k]);
-			im -= w[k] * sin(om * d[k]);
-		}
-		worst = fmax(worst, hypot(re, im));
-	}
-	return worst;
-}
-
 /* ---- minimax: Lawson's iteratively reweighted least squares ---------------- */
 
 /* The problem on the grid: A_ik = e^{-j w_i d_k} = c - j s, the wanted
