@@ -4,11 +4,13 @@
  * converted back (what `recur-process --resample` does).
  *
  *   bench-rate CLIP.wav MODEL.json... [--rates 44100,48000,...] [--seconds S]
- *              [--assume-rate HZ] [--order N] [--sweep-top HZ] [--tone-detail]
+ *              [--assume-rate HZ] [--order N] [--filter lagrange|minimax]
+ *              [--sweep-top HZ] [--tone-detail]
  *
  * --assume-rate gives models that state no rate (imported files) one;
- * --order runs the state-delay column with that Lagrange order instead of
- * the chosen one (0 with whole M: the exact delay).
+ * --order runs the state-delay column with that filter order instead of
+ * the chosen one (0 with whole M: the exact delay), --filter with that kind
+ * (Lagrange unless given; --filter alone: order 3).
  *
  * For each model and host rate, four ways to run it: naive (the model as if
  * trained at the host rate), the state-delay method with the filter the
@@ -377,7 +379,8 @@ static void cell(scores s)
 static const char *plan_name(const recur_host_plan *p, char *buf, size_t len)
 {
 	if (p->method == RECUR_HOST_CONVERTED)
-		snprintf(buf, len, p->order ? "delay, Lagrange %d" : "delay, exact", p->order);
+		snprintf(buf, len, p->order ? "delay, %s %d" : "delay, exact",
+		         recur_filter_name(p->filter), p->order);
 	else if (p->method == RECUR_HOST_RESAMPLED)
 		snprintf(buf, len, "resampled, %d samples", p->latency);
 	else
@@ -443,6 +446,8 @@ static void print_tone_detail(const char *name, double host, const signals *g, c
 	fprintf(stderr, "\n");
 }
 
+static recur_filter_kind forced_filter; /* --filter: the kind of --order's filter */
+
 static void bench_model(const char *path, const double *rates, int n_rates, signal clip48,
                         double clip_rate, double seconds)
 {
@@ -462,15 +467,16 @@ static void bench_model(const char *path, const double *rates, int n_rates, sign
 		signals_make(&g, m, host, clip48, clip_rate, seconds);
 		recur_host_plan chosen, p;
 		scores col[3];
-		recur_host_options naive = {true, RECUR_HOST_NAIVE, 0};
-		recur_host_options resampled = {true, RECUR_HOST_RESAMPLED, 0};
+		recur_host_options naive = {.force = true, .method = RECUR_HOST_NAIVE};
+		recur_host_options resampled = {.force = true, .method = RECUR_HOST_RESAMPLED};
 		scores s_auto = measure(m, host, NULL, &g, &chosen);
 		char buf[64];
 		printf("| %s | %g | %.3f | %s |", name, host / 1000.0, host / m->sample_rate,
 		       plan_name(&chosen, buf, sizeof buf));
 		col[0] = measure(m, host, &naive, &g, &p);
 		if (forced_order >= 0 && chosen.method != RECUR_HOST_SAME) {
-			recur_host_options forced = {true, RECUR_HOST_CONVERTED, forced_order};
+			recur_host_options forced = {true, RECUR_HOST_CONVERTED, forced_order,
+			                             forced_filter};
 			col[1] = measure(m, host, &forced, &g, &p);
 		} else if (chosen.method == RECUR_HOST_CONVERTED ||
 		           chosen.method == RECUR_HOST_SAME) {
@@ -478,7 +484,8 @@ static void bench_model(const char *path, const double *rates, int n_rates, sign
 		} else {
 			/* The filter it would have used: the first candidate. */
 			recur_host_options first = {true, RECUR_HOST_CONVERTED,
-			                            host < m->sample_rate ? 2 : 3};
+			                            host < m->sample_rate ? 2 : 3,
+			                            .filter = RECUR_FILTER_LAGRANGE};
 			col[1] = measure(m, host, &first, &g, &p);
 		}
 		col[2] = measure(m, host, &resampled, &g, &p);
@@ -511,6 +518,12 @@ int main(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--order") == 0 && i + 1 < argc) {
 			forced_order = atoi(argv[++i]);
+		} else if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc) {
+			i++;
+			forced_filter = strcmp(argv[i], "minimax") == 0 ? RECUR_FILTER_MINIMAX
+			                                                : RECUR_FILTER_LAGRANGE;
+			if (forced_order < 0)
+				forced_order = 3;
 		} else if (strcmp(argv[i], "--assume-rate") == 0 && i + 1 < argc) {
 			assumed_rate = atof(argv[++i]);
 		} else if (strcmp(argv[i], "--sweep-top") == 0 && i + 1 < argc) {
@@ -527,8 +540,8 @@ int main(int argc, char **argv)
 	}
 	if (!clip_path || !n_models) {
 		fprintf(stderr, "usage: bench-rate CLIP.wav MODEL.json... [--rates R,R,...] "
-		                "[--seconds S] [--assume-rate HZ] [--order N] [--sweep-top HZ] "
-		                "[--tone-detail]\n");
+		                "[--seconds S] [--assume-rate HZ] [--order N] "
+		                "[--filter lagrange|minimax] [--sweep-top HZ] [--tone-detail]\n");
 		return 2;
 	}
 	double clip_rate;

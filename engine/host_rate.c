@@ -2,6 +2,7 @@
  * and the choice between the methods. The rules are in host_rate.h. */
 #include "host_rate.h"
 
+#include "frac_delay.h"
 #include "host_resample.h"
 #include "rate.h"
 
@@ -28,6 +29,12 @@
  * about 2 ms of latency instead of 0.9 (93 samples at 44.1 kHz, 186 at 96). */
 #define FALLBACK_CONVERTER SRC_SINC_MEDIUM_QUALITY
 
+/* The minimax filters' band, as a fraction of the Nyquist frequency: the
+ * ICASSP 2025 paper's choice. Wider, the error near DC, where most of a
+ * model's state moves, grows; narrower, the filter is little better than
+ * Lagrange's. */
+#define MINIMAX_BAND 0.5
+
 /* Frames built at a time for the mono entry point. */
 #define MONO_CHUNK 256
 
@@ -35,8 +42,8 @@ struct recur_host_rate {
 	recur_model *m;
 	recur_host_plan plan;
 	int n_taps;
-	int delay[RECUR_HOST_MAX_ORDER + 1];
-	float weight[RECUR_HOST_MAX_ORDER + 1];
+	int delay[FRAC_DELAY_MAX_TAPS];
+	float weight[FRAC_DELAY_MAX_TAPS];
 	bool exact;     /* one tap of weight 1: a copy */
 	float *history; /* the model's own ring (m->history) when converting */
 	unsigned pos;   /* next slot written */
@@ -59,6 +66,64 @@ const char *recur_host_method_name(recur_host_method method)
 	return "unknown";
 }
 
+/* ---- forced methods ------------------------------------------------------- */
+
+/* "N" with N 0..RECUR_HOST_MAX_ORDER, nothing after it. */
+static bool parse_order(const char *text, int *order)
+{
+	if (text[0] < '0' || text[0] > '0' + RECUR_HOST_MAX_ORDER || text[1] != '\0')
+		return false;
+	*order = text[0] - '0';
+	return true;
+}
+
+/* What follows "converted:": "N", "lagrange:N" or "minimax:N". */
+static bool parse_filter(const char *text, recur_host_options *o)
+{
+	static const struct {
+		const char *prefix;
+		recur_filter_kind kind;
+	} kinds[] = {{"lagrange:", RECUR_FILTER_LAGRANGE}, {"minimax:", RECUR_FILTER_MINIMAX}};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		size_t len = strlen(kinds[i].prefix);
+		if (strncmp(text, kinds[i].prefix, len) == 0) {
+			o->filter = kinds[i].kind;
+			return parse_order(text + len, &o->order);
+		}
+	}
+	o->filter = RECUR_FILTER_LAGRANGE;
+	return parse_order(text, &o->order);
+}
+
+bool recur_host_options_parse(const char *text, recur_host_options *opt)
+{
+	static const struct {
+		const char *name;
+		recur_host_method method;
+	} methods[] = {{"naive", RECUR_HOST_NAIVE},
+	               {"resampled", RECUR_HOST_RESAMPLED},
+	               {"converted", RECUR_HOST_CONVERTED}};
+	recur_host_options o = {0};
+	if (strcmp(text, "auto") == 0) {
+		*opt = o;
+		return true;
+	}
+	o.force = true;
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+		size_t len = strlen(methods[i].name);
+		if (strncmp(text, methods[i].name, len) != 0)
+			continue;
+		o.method = methods[i].method;
+		bool ok =
+		    text[len] == '\0' || (text[len] == ':' && o.method == RECUR_HOST_CONVERTED &&
+		                          parse_filter(text + len + 1, &o));
+		if (ok)
+			*opt = o;
+		return ok;
+	}
+	return false;
+}
+
 /* ---- the filter ----------------------------------------------------------- */
 
 static bool is_integer(double M)
@@ -66,32 +131,30 @@ static bool is_integer(double M)
 	return fabs(M - round(M)) < 1e-9 && round(M) >= 1.0;
 }
 
-int recur_host_rate_taps(double M, int order, int *delays, double *weights)
+const char *recur_filter_name(recur_filter_kind kind)
+{
+	return kind == RECUR_FILTER_MINIMAX ? "minimax" : "Lagrange";
+}
+
+int recur_host_rate_filter(double M, recur_filter_kind kind, int order, int *delays,
+                           double *weights)
 {
 	if (order <= 0) {
 		delays[0] = (int)lround(M) < 1 ? 1 : (int)lround(M);
 		weights[0] = 1.0;
 		return 1;
 	}
-	/* Taps centred on M where they fit, never closer than one sample (the
-	 * state being computed is not known yet): for M < 1 that makes the
-	 * filter an extrapolation from the most recent states. */
-	int first = (int)floor(M) - (order - 1) / 2;
-	if (order % 2 == 0)
-		first = (int)lround(M) - order / 2;
-	if (first < 1)
-		first = 1;
-	int n = order + 1;
-	for (int k = 0; k < n; k++)
-		delays[k] = first + k;
-	for (int k = 0; k < n; k++) {
-		double w = 1.0;
-		for (int j = 0; j < n; j++)
-			if (j != k)
-				w *= (M - delays[j]) / (double)(delays[k] - delays[j]);
-		weights[k] = w;
-	}
-	return n;
+	frac_delay_taps(M, order, delays);
+	if (kind == RECUR_FILTER_MINIMAX)
+		frac_delay_minimax(M, order + 1, delays, MINIMAX_BAND, weights);
+	else
+		frac_delay_lagrange(M, order + 1, delays, weights);
+	return order + 1;
+}
+
+int recur_host_rate_taps(double M, int order, int *delays, double *weights)
+{
+	return recur_host_rate_filter(M, RECUR_FILTER_LAGRANGE, order, delays, weights);
 }
 
 /* ---- stability -------------------------------------------------------------- */
@@ -252,45 +315,65 @@ static bool analysis_init(analysis *a, recur_model *m, const float *cond)
 	return true;
 }
 
-static double analysis_pole(analysis *a, double M, int order)
+static double analysis_pole(analysis *a, double M, recur_filter_kind kind, int order)
 {
 	if (!a->settled)
 		return HUGE_VAL;
-	int delays[RECUR_HOST_MAX_ORDER + 1];
-	double weights[RECUR_HOST_MAX_ORDER + 1];
-	int taps = recur_host_rate_taps(M, order, delays, weights);
+	int delays[FRAC_DELAY_MAX_TAPS];
+	double weights[FRAC_DELAY_MAX_TAPS];
+	int taps = recur_host_rate_filter(M, kind, order, delays, weights);
 	return growth(a->J, a->n, delays, weights, taps, a->hist, a->v);
 }
 
-double recur_host_rate_pole(recur_model *m, double M, int order, const float *cond)
+double recur_host_rate_pole(recur_model *m, double M, recur_filter_kind kind, int order,
+                            const float *cond)
 {
 	analysis a;
 	double pole = -1.0;
 	if (analysis_init(&a, m, cond))
-		pole = analysis_pole(&a, M, order);
+		pole = analysis_pole(&a, M, kind, order);
 	analysis_free(&a);
 	return pole;
 }
 
 /* ---- the plan ---------------------------------------------------------------- */
 
-/* Filters in the order they are preferred, best first. */
-static int candidates(double M, int *orders)
+typedef struct {
+	recur_filter_kind kind;
+	int order;
+} filter_choice;
+
+/* The filters tried, best first; the first the analysis finds stable runs.
+ * Cubic Lagrange interpolation was the best of the DAFx 2024 comparison;
+ * extrapolation (M < 1) is least often unstable at order 2. The minimax
+ * filters come after every Lagrange one: a model where no Lagrange filter is
+ * stable gets them before it is resampled. Reorder freely: the first entry
+ * is also what a model that cannot be judged gets. */
+static const filter_choice interpolators[] = {
+    {RECUR_FILTER_LAGRANGE, 3}, {RECUR_FILTER_LAGRANGE, 2}, {RECUR_FILTER_LAGRANGE, 1},
+    {RECUR_FILTER_MINIMAX, 3},  {RECUR_FILTER_MINIMAX, 2},  {RECUR_FILTER_MINIMAX, 1},
+};
+static const filter_choice extrapolators[] = {
+    {RECUR_FILTER_LAGRANGE, 2}, {RECUR_FILTER_LAGRANGE, 1}, {RECUR_FILTER_LAGRANGE, 3},
+    {RECUR_FILTER_MINIMAX, 2},  {RECUR_FILTER_MINIMAX, 1},  {RECUR_FILTER_MINIMAX, 3},
+};
+static const filter_choice exact[] = {{RECUR_FILTER_LAGRANGE, 0}};
+
+#define COUNT(a) (int)(sizeof a / sizeof a[0])
+
+/* The candidates for delay M and how many there are. */
+static const filter_choice *candidates(double M, int *n)
 {
 	if (is_integer(M)) {
-		orders[0] = 0;
-		return 1;
+		*n = COUNT(exact);
+		return exact;
 	}
 	if (M > 1.0) {
-		orders[0] = 3; /* cubic Lagrange: the best of DAFx 2024's comparison */
-		orders[1] = 2;
-		orders[2] = 1;
-		return 3;
+		*n = COUNT(interpolators);
+		return interpolators;
 	}
-	orders[0] = 2;
-	orders[1] = 1;
-	orders[2] = 3;
-	return 3;
+	*n = COUNT(extrapolators);
+	return extrapolators;
 }
 
 static bool pole_safe(double pole, double model_pole, double M)
@@ -301,61 +384,78 @@ static bool pole_safe(double pole, double model_pole, double M)
 	return pole <= allowed;
 }
 
-static bool choose(recur_host_plan *p, recur_model *m, const recur_host_options *opt)
+/* "order-3 Lagrange interpolation", "exact" */
+static void filter_words(const recur_host_plan *p, char *buf, size_t len)
 {
-	analysis a;
-	if (!analysis_init(&a, m, NULL)) {
-		analysis_free(&a);
-		return false;
+	if (p->order == 0)
+		snprintf(buf, len, "exact");
+	else
+		snprintf(buf, len, "order-%d %s %s", p->order, recur_filter_name(p->filter),
+		         p->ratio > 1.0 ? "interpolation" : "extrapolation");
+}
+
+static void plan_forced(recur_host_plan *p, analysis *a, const recur_host_options *opt)
+{
+	p->method = opt->method;
+	if (p->method == RECUR_HOST_CONVERTED) {
+		p->order = is_integer(p->ratio) && opt->order <= 0 ? 0 : opt->order;
+		p->filter = opt->filter;
+		p->pole = analysis_pole(a, p->ratio, p->filter, p->order);
+		char words[64];
+		filter_words(p, words, sizeof words);
+		snprintf(p->why, sizeof p->why,
+		         "converted as asked: state delay of %.4f samples, %s", p->ratio, words);
+		return;
 	}
-	p->model_pole = analysis_pole(&a, 1.0, 0);
-	if (opt && opt->force) {
-		p->method = opt->method;
-		if (p->method == RECUR_HOST_CONVERTED) {
-			p->order = is_integer(p->ratio) && opt->order <= 0 ? 0 : opt->order;
-			p->pole = analysis_pole(&a, p->ratio, p->order);
-		}
-		snprintf(p->why, sizeof p->why, "%s as asked", recur_host_method_name(p->method));
-		analysis_free(&a);
-		return true;
-	}
-	int orders[4];
-	int n = candidates(p->ratio, orders);
-	if (!a.settled) {
+	snprintf(p->why, sizeof p->why, "%s as asked", recur_host_method_name(p->method));
+}
+
+static void plan_filter(recur_host_plan *p, filter_choice f, double pole)
+{
+	p->method = RECUR_HOST_CONVERTED;
+	p->filter = f.kind;
+	p->order = f.order;
+	p->pole = pole;
+}
+
+static void why_converted(recur_host_plan *p)
+{
+	char words[64];
+	filter_words(p, words, sizeof words);
+	if (p->order == 0)
+		snprintf(p->why, sizeof p->why,
+		         "converted: state delay of %g samples, exact (largest pole %.4f)",
+		         p->ratio, p->pole);
+	else
+		snprintf(p->why, sizeof p->why,
+		         "converted: state delay of %.4f samples, %s (largest pole %.4f, model's "
+		         "own %.4f)",
+		         p->ratio, words, p->pole, p->model_pole);
+}
+
+/* The first candidate whose pole is safe, or resampling. */
+static void plan_chosen(recur_host_plan *p, analysis *a)
+{
+	int n;
+	const filter_choice *c = candidates(p->ratio, &n);
+	char words[64];
+	if (!a->settled) {
 		/* Nothing to judge: at its own rate too it never comes to rest. */
-		p->method = RECUR_HOST_CONVERTED;
-		p->order = orders[0];
-		p->pole = HUGE_VAL;
-		snprintf(
-		    p->why, sizeof p->why,
-		    "converted: state delay of %.4f samples, order-%d Lagrange; the model never "
-		    "comes to rest in silence at its own rate, so no filter can be judged",
-		    p->ratio, orders[0]);
-		analysis_free(&a);
-		return true;
+		plan_filter(p, c[0], HUGE_VAL);
+		filter_words(p, words, sizeof words);
+		snprintf(p->why, sizeof p->why,
+		         "converted: state delay of %.4f samples, %s; the model never comes to "
+		         "rest in silence at its own rate, so no filter can be judged",
+		         p->ratio, words);
+		return;
 	}
 	double worst = 0.0;
 	for (int i = 0; i < n; i++) {
-		double pole = analysis_pole(&a, p->ratio, orders[i]);
+		double pole = analysis_pole(a, p->ratio, c[i].kind, c[i].order);
 		if (pole_safe(pole, p->model_pole, p->ratio)) {
-			p->method = RECUR_HOST_CONVERTED;
-			p->order = orders[i];
-			p->pole = pole;
-			if (orders[i] == 0)
-				snprintf(p->why, sizeof p->why,
-				         "converted: state delay of %g samples, exact (largest "
-				         "pole %.4f)",
-				         p->ratio, pole);
-			else
-				snprintf(
-				    p->why, sizeof p->why,
-				    "converted: state delay of %.4f samples, order-%d Lagrange %s "
-				    "(largest pole %.4f, model's own %.4f)",
-				    p->ratio, orders[i],
-				    p->ratio > 1.0 ? "interpolation" : "extrapolation", pole,
-				    p->model_pole);
-			analysis_free(&a);
-			return true;
+			plan_filter(p, c[i], pole);
+			why_converted(p);
+			return;
 		}
 		worst = fmax(worst, pole);
 	}
@@ -365,8 +465,21 @@ static bool choose(recur_host_plan *p, recur_model *m, const recur_host_options 
 	         "resampled: every state-delay filter for M = %.4f is unstable for this model "
 	         "(largest pole >= %.4f)",
 	         p->ratio, worst);
+}
+
+static bool choose(recur_host_plan *p, recur_model *m, const recur_host_options *opt)
+{
+	analysis a;
+	bool ok = analysis_init(&a, m, NULL);
+	if (ok) {
+		p->model_pole = analysis_pole(&a, 1.0, RECUR_FILTER_LAGRANGE, 0);
+		if (opt && opt->force)
+			plan_forced(p, &a, opt);
+		else
+			plan_chosen(p, &a);
+	}
 	analysis_free(&a);
-	return true;
+	return ok;
 }
 
 /* ---- set-up --------------------------------------------------------------- */
@@ -379,8 +492,9 @@ static void set_error(recur_error *err, const char *msg, double v)
 
 static void set_up_delay(recur_host_rate *r)
 {
-	double weights[RECUR_HOST_MAX_ORDER + 1];
-	r->n_taps = recur_host_rate_taps(r->plan.ratio, r->plan.order, r->delay, weights);
+	double weights[FRAC_DELAY_MAX_TAPS];
+	r->n_taps =
+	    recur_host_rate_filter(r->plan.ratio, r->plan.filter, r->plan.order, r->delay, weights);
 	for (int k = 0; k < r->n_taps; k++)
 		r->weight[k] = (float)weights[k];
 	r->exact = r->n_taps == 1 && weights[0] == 1.0;
@@ -411,7 +525,7 @@ recur_host_rate *recur_host_rate_new(recur_model *m, double host_rate,
 		         model_rate > 0 ? "same rate" : "the model states no rate");
 	} else if (opt && opt->force && opt->method == RECUR_HOST_CONVERTED &&
 	           (opt->order < 0 || opt->order > RECUR_HOST_MAX_ORDER)) {
-		set_error(err, "rate method: Lagrange order %g is out of range (0..5)", opt->order);
+		set_error(err, "rate method: filter order %g is out of range (0..5)", opt->order);
 		free(r);
 		return NULL;
 	} else if (p->ratio > MAX_M || p->ratio < 1.0 / MAX_M) {

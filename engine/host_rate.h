@@ -12,11 +12,15 @@
  *              layer's h (and an LSTM's c) is kept in a short history, and
  *              before every host sample the state the step reads is
  *                  s~[n] = sum_k w_k s[n - d_k]
- *              an order-N Lagrange fractional delay of M samples over the
- *              taps d_k: one tap (exact) for integer M, N + 1 taps around M
+ *              an order-N fractional delay of M samples over the taps d_k:
+ *              one tap (exact) for integer M, N + 1 taps around M
  *              (interpolation) for M > 1, the N + 1 most recent states
- *              (extrapolation, d_k = 1..N+1) for M < 1. Layer l's input is
- *              layer l-1's new h, not delayed. No added latency.
+ *              (extrapolation, d_k = 1..N+1) for M < 1. The weights are
+ *              Lagrange's (exact for polynomials, so best at low
+ *              frequencies) or minimax (ICASSP 2025: the smallest largest
+ *              error up to half the Nyquist frequency, with exact DC gain so
+ *              the model's fixed point stays where it was). Layer l's input
+ *              is layer l-1's new h, not delayed. No added latency.
  *   resampled  the model at its own rate between two real-time converters
  *              (libsamplerate, sinc) with a fixed latency, reported.
  *
@@ -25,10 +29,11 @@
  * input, e[n] = J sum_k w_k e[n - d_k] (J the Jacobian of one step with
  * respect to the state it reads), must have no pole outside the unit circle
  * (largest magnitude estimated from the growth of e over a few thousand
- * steps). The preferred filter is tried first, the others after it; when
- * none is safe the model is resampled. A model that never comes to rest in
- * silence even at its own rate has nothing to judge: it gets the preferred
- * filter. A model unstable at its own rate only has to get no worse.
+ * steps). The preferred filter is tried first, the others after it (the
+ * Lagrange filters, then the minimax ones, which some models tolerate where
+ * no Lagrange filter is stable); when none is safe the model is resampled. A model that never comes
+ * to rest in silence even at its own rate has nothing to judge: it gets the preferred filter. A
+ * model unstable at its own rate only has to get no worse.
  *
  * Real-time: recur_host_rate_new allocates (the converters; the state
  * history is part of the model's one allocation, m->history) and analyses;
@@ -50,25 +55,33 @@ typedef enum {
 	RECUR_HOST_NAIVE      /* forced only: the model as if at the host rate */
 } recur_host_method;
 
-/* Largest Lagrange order tried; the history holds M + this many states. */
+/* Largest filter order tried; the history holds M + this many states. */
 #define RECUR_HOST_MAX_ORDER 5
+
+/* The state-delay filter's design; both use the same taps. */
+typedef enum {
+	RECUR_FILTER_LAGRANGE, /* maximally flat at DC */
+	RECUR_FILTER_MINIMAX   /* smallest largest error over half the band */
+} recur_filter_kind;
 
 /* What to do; zero-initialised means "choose automatically". */
 typedef struct {
-	bool force;               /* use method/order below, no choice */
+	bool force;               /* use method/order/filter below, no choice */
 	recur_host_method method; /* when forced */
-	int order;                /* when forced and converted: Lagrange order 1..5 */
+	int order;                /* when forced and converted: filter order 0..5 */
+	recur_filter_kind filter; /* when forced and converted */
 } recur_host_options;
 
 /* What was chosen, and why. */
 typedef struct {
 	recur_host_method method;
-	double ratio;      /* M */
-	int order;         /* Lagrange order; 0 for an exact integer delay */
-	double pole;       /* largest pole magnitude of the chosen filter (converted) */
-	double model_pole; /* the same at the model's own rate (one-step delay) */
-	int latency;       /* host samples added (resampled), else 0 */
-	char why[240];     /* one line for logs and recur-process */
+	double ratio;             /* M */
+	int order;                /* filter order; 0 for an exact integer delay */
+	recur_filter_kind filter; /* converted: the filter's design */
+	double pole;              /* largest pole magnitude of the chosen filter (converted) */
+	double model_pole;        /* the same at the model's own rate (one-step delay) */
+	int latency;              /* host samples added (resampled), else 0 */
+	char why[240];            /* one line for logs and recur-process */
 } recur_host_plan;
 
 typedef struct recur_host_rate recur_host_rate;
@@ -81,6 +94,13 @@ recur_host_rate *recur_host_rate_new(recur_model *m, double host_rate,
 void recur_host_rate_free(recur_host_rate *r);
 const recur_host_plan *recur_host_rate_plan(const recur_host_rate *r);
 const char *recur_host_method_name(recur_host_method method);
+const char *recur_filter_name(recur_filter_kind kind);
+
+/* Reads a forced method: "auto" (choose), "naive", "resampled", "converted"
+ * (order 0: the nearest whole delay), "converted:N" (Lagrange order N),
+ * "converted:lagrange:N" or "converted:minimax:N", N 0..5. False, opt
+ * untouched, for anything else. */
+bool recur_host_options_parse(const char *text, recur_host_options *opt);
 
 /* Real-time. Resets the model and the history or converters. */
 void recur_host_rate_reset(recur_host_rate *r);
@@ -91,12 +111,17 @@ void recur_host_rate_process_mono(recur_host_rate *r, const float *in, float *ou
 
 /* The stability analysis alone, for tests and tools: the largest pole
  * magnitude of the delayed recurrence linearised at m's fixed point, for
- * delay M and Lagrange order (0 with integer M: exact delay); HUGE_VAL when
- * m has no fixed point (in silence at its own rate it never comes to rest).
- * Allocates; -1 when out of memory. Leaves m reset. */
-double recur_host_rate_pole(recur_model *m, double M, int order, const float *cond);
-/* The taps and weights of an order-N Lagrange delay of M samples: returns the
- * number of taps (N + 1, or 1 for order 0), writes delays (>= 1) and weights. */
+ * delay M and a filter of that kind and order (0 with integer M: exact
+ * delay); HUGE_VAL when m has no fixed point (in silence at its own rate it
+ * never comes to rest). Allocates; -1 when out of memory. Leaves m reset. */
+double recur_host_rate_pole(recur_model *m, double M, recur_filter_kind kind, int order,
+                            const float *cond);
+/* The taps and weights of an order-N delay of M samples of that kind:
+ * returns the number of taps (N + 1, or 1 for order 0), writes delays (>= 1)
+ * and weights. The minimax design takes up to a few hundred milliseconds. */
+int recur_host_rate_filter(double M, recur_filter_kind kind, int order, int *delays,
+                           double *weights);
+/* The same for a Lagrange filter. */
 int recur_host_rate_taps(double M, int order, int *delays, double *weights);
 
 #endif

@@ -111,22 +111,16 @@ static void set_saved_path(model_slot *s, const char *path)
 	pthread_mutex_unlock(&s->saved_lock);
 }
 
-/* RECUR_RATE_METHOD=naive|converted[:ORDER]|resampled forces how a model
- * trained at another rate runs (tests, comparisons); unset or "auto": the
- * stability analysis chooses. */
+/* RECUR_RATE_METHOD (recur_host_options_parse: naive, resampled,
+ * converted[:ORDER], converted:lagrange|minimax:ORDER) forces how a model
+ * trained at another rate runs (tests, comparisons); unset, "auto" or not
+ * understood: the stability analysis chooses. */
 static recur_host_options forced_rate_method(void)
 {
 	recur_host_options opt = {0};
 	const char *v = getenv("RECUR_RATE_METHOD");
-	if (!v)
-		return opt;
-	if (!strcmp(v, "naive"))
-		opt = (recur_host_options){true, RECUR_HOST_NAIVE, 0};
-	else if (!strcmp(v, "resampled"))
-		opt = (recur_host_options){true, RECUR_HOST_RESAMPLED, 0};
-	else if (!strncmp(v, "converted", 9))
-		opt = (recur_host_options){true, RECUR_HOST_CONVERTED,
-		                           v[9] == ':' ? atoi(v + 10) : 0};
+	if (v && !recur_host_options_parse(v, &opt))
+		opt = (recur_host_options){0};
 	return opt;
 }
 

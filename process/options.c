@@ -46,7 +46,9 @@ static const char usage_text[] =
     "                       model's rate (best sinc), run, convert back: the offline\n"
     "                       best (default: the plugin's real-time method, below)\n"
     "  --rate-method M      force the real-time method for audio at another rate:\n"
-    "                       auto (default), naive, converted[:ORDER], resampled\n"
+    "                       auto (default), naive, resampled, converted[:ORDER]\n"
+    "                       (Lagrange), converted:lagrange:ORDER or\n"
+    "                       converted:minimax:ORDER (ORDER 0..5)\n"
     "  --format F           audio OUTPUT samples: float (default), pcm24, pcm16\n"
     "  --rate HZ            sample rate of audio written from CSV (default: model's)\n"
     "  --input-type T       read INPUT as csv or audio, whatever its name\n"
@@ -202,34 +204,13 @@ static int parse_input_type(const char *arg, process_options *o)
 
 static int parse_rate_method(const char *arg, process_options *o)
 {
-	static const struct {
-		const char *name;
-		recur_host_method method;
-	} methods[] = {{"naive", RECUR_HOST_NAIVE},
-	               {"converted", RECUR_HOST_CONVERTED},
-	               {"resampled", RECUR_HOST_RESAMPLED}};
-	if (strcmp(arg, "auto") == 0) {
-		o->host.force = false;
-		return -1;
-	}
-	const char *colon = strchr(arg, ':');
-	size_t len = colon ? (size_t)(colon - arg) : strlen(arg);
-	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
-		if (strlen(methods[i].name) != len || strncmp(arg, methods[i].name, len) != 0)
-			continue;
-		long order = 0;
-		if (colon && (methods[i].method != RECUR_HOST_CONVERTED ||
-		              !parse_count(colon + 1, RECUR_HOST_MAX_ORDER, &order)))
-			return usage_error(
-			    "--rate-method: only converted takes an order (0..5), got "
-			    "\"%s\"",
-			    arg);
-		o->host = (recur_host_options){true, methods[i].method, (int)order};
-		return -1;
-	}
-	return usage_error("--rate-method wants auto, naive, converted[:ORDER] or resampled, got "
-	                   "\"%s\"",
-	                   arg);
+	if (!recur_host_options_parse(arg, &o->host))
+		return usage_error(
+		    "--rate-method wants auto, naive, resampled, converted, "
+		    "converted:ORDER or converted:lagrange|minimax:ORDER (ORDER 0..5), "
+		    "got \"%s\"",
+		    arg);
+	return -1;
 }
 
 static int parse_number_option(int opt, const char *arg, process_options *o)

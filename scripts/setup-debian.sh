@@ -8,7 +8,7 @@ packages=(
 	build-essential meson ninja-build pkg-config
 	lv2-dev liblilv-dev lilv-utils libcjson-dev libsndfile1-dev liblo-dev liblo-tools
 	libsamplerate0-dev
-	python3 python3-numpy parallel
+	python3 python3-numpy python3-scipy parallel
 	sordi jalv jackd2
 	gnuplot-nox sox valgrind
 	clang clang-format libclang-rt-14-dev

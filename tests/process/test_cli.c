@@ -53,5 +53,11 @@ int main(int argc, char **argv)
 	expect((const char *[]){"--inputs", "a", "m", "in.wav", "out.wav", NULL}, 2,
 	       "--inputs selects CSV columns; INPUT is not CSV");
 	expect((const char *[]){"--channel", NULL}, 2, "requires an argument");
+	expect((const char *[]){"--help", NULL}, 0, "converted:minimax:ORDER");
+	expect((const char *[]){"--rate-method", "converted:minimax:9", "a", "b", "c", NULL}, 2,
+	       "--rate-method wants auto, naive, resampled, converted, converted:ORDER or "
+	       "converted:lagrange|minimax:ORDER (ORDER 0..5), got \"converted:minimax:9\"");
+	expect((const char *[]){"--rate-method", "naive:2", "a", "b", "c", NULL}, 2,
+	       "got \"naive:2\"");
 	return check_exit();
 }

@@ -27,7 +27,7 @@ static void run_case(const char *path, double model_rate, double host_rate, int 
 	if (!m)
 		return;
 	CHECK(m->sample_rate == model_rate, "%s: rate %g", path, m->sample_rate);
-	recur_host_options opt = {true, RECUR_HOST_CONVERTED, order};
+	recur_host_options opt = {true, RECUR_HOST_CONVERTED, order, RECUR_FILTER_LAGRANGE};
 	recur_host_rate *r = recur_host_rate_new(m, host_rate, &opt, &err);
 	CHECK(r != NULL, "%s: %s", path, err.msg);
 	float *y = calloc((size_t)steps, sizeof *y), *y2 = calloc((size_t)steps, sizeof *y2);
