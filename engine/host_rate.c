@@ -5,6 +5,7 @@
 #include "frac_delay.h"
 #include "host_resample.h"
 #include "rate.h"
+#include "rate_probe.h"
 
 #include <math.h>
 #include <samplerate.h>
@@ -418,7 +419,7 @@ static void plan_filter(recur_host_plan *p, filter_choice f, double pole)
 	p->pole = pole;
 }
 
-static void why_converted(recur_host_plan *p)
+static void why_converted(recur_host_plan *p, bool settled)
 {
 	char words[64];
 	filter_words(p, words, sizeof words);
@@ -426,45 +427,112 @@ static void why_converted(recur_host_plan *p)
 		snprintf(p->why, sizeof p->why,
 		         "converted: state delay of %g samples, exact (largest pole %.4f)",
 		         p->ratio, p->pole);
-	else
+	else if (settled)
 		snprintf(p->why, sizeof p->why,
 		         "converted: state delay of %.4f samples, %s (largest pole %.4f, model's "
-		         "own %.4f)",
-		         p->ratio, words, p->pole, p->model_pole);
+		         "own %.4f; worst probe tone %.1f dB at %g Hz)",
+		         p->ratio, words, p->pole, p->model_pole, p->probe_snr, p->probe_hz);
+	else
+		snprintf(
+		    p->why, sizeof p->why,
+		    "converted: state delay of %.4f samples, %s (the model never comes to rest "
+		    "in silence, so only accuracy was checked: worst probe tone %.1f dB at %g Hz)",
+		    p->ratio, words, p->probe_snr, p->probe_hz);
 }
 
-/* The first candidate whose pole is safe, or resampling. */
-static void plan_chosen(recur_host_plan *p, analysis *a)
+static void run_converted(void *ctx, const float *x, float *y, size_t frames)
+{
+	recur_host_rate *r = ctx;
+	recur_host_rate_reset(r);
+	recur_host_rate_process_mono(r, x, y, frames, NULL);
+}
+
+static bool set_up_delay(recur_host_rate *r);
+
+/* The accuracy check of the filter in *p (rate_probe.h): sets p->probe_*. */
+static bool probe(recur_host_plan *p, recur_model *m)
+{
+	recur_host_rate r = {.m = m, .plan = *p};
+	r.x = malloc(MONO_CHUNK * RECUR_MAX_IO * sizeof *r.x);
+	r.y = malloc(MONO_CHUNK * RECUR_MAX_IO * sizeof *r.y);
+	rate_probe_result res;
+	bool ok = r.x && r.y && set_up_delay(&r) &&
+	          rate_probe(m, p->ratio * m->sample_rate, run_converted, &r, &res);
+	free(r.x);
+	free(r.y);
+	if (ok) {
+		p->probe_snr = res.snr;
+		p->probe_hz = res.hz;
+	}
+	return ok;
+}
+
+static double target(const recur_host_plan *p)
+{
+	return p->ratio > 1.0 ? RECUR_HOST_TARGET_UP : RECUR_HOST_TARGET_DOWN;
+}
+
+/* Why no state delay runs: none stable, or the stable ones inaccurate. */
+static void why_resampled(recur_host_plan *p, const recur_host_plan *best, double worst_pole,
+                          bool settled)
+{
+	p->method = RECUR_HOST_RESAMPLED;
+	if (!best) {
+		p->pole = worst_pole;
+		snprintf(p->why, sizeof p->why,
+		         "resampled: every state-delay filter for M = %.4f is unstable for this "
+		         "model (largest pole >= %.4f)",
+		         p->ratio, worst_pole);
+		return;
+	}
+	char words[64];
+	filter_words(best, words, sizeof words);
+	p->filter = best->filter;
+	p->order = best->order;
+	p->pole = best->pole;
+	p->probe_snr = best->probe_snr;
+	p->probe_hz = best->probe_hz;
+	snprintf(p->why, sizeof p->why,
+	         "resampled: no state-delay filter for M = %.4f is accurate enough for this "
+	         "model%s; the best, %s, gives %.1f dB on a %g Hz tone, under the %g dB asked",
+	         p->ratio, settled ? " among the stable ones" : "", words, best->probe_snr,
+	         best->probe_hz, target(p));
+}
+
+/* The first candidate that is stable (when the model has a fixed point to
+ * judge by) and accurate, or resampling. False when out of memory. */
+static bool plan_chosen(recur_host_plan *p, analysis *a)
 {
 	int n;
 	const filter_choice *c = candidates(p->ratio, &n);
-	char words[64];
-	if (!a->settled) {
-		/* Nothing to judge: at its own rate too it never comes to rest. */
-		plan_filter(p, c[0], HUGE_VAL);
-		filter_words(p, words, sizeof words);
-		snprintf(p->why, sizeof p->why,
-		         "converted: state delay of %.4f samples, %s; the model never comes to "
-		         "rest in silence at its own rate, so no filter can be judged",
-		         p->ratio, words);
-		return;
-	}
 	double worst = 0.0;
+	recur_host_plan best = {.probe_snr = -HUGE_VAL}, *found = NULL;
 	for (int i = 0; i < n; i++) {
-		double pole = analysis_pole(a, p->ratio, c[i].kind, c[i].order);
-		if (pole_safe(pole, p->model_pole, p->ratio)) {
-			plan_filter(p, c[i], pole);
-			why_converted(p);
-			return;
+		double pole =
+		    a->settled ? analysis_pole(a, p->ratio, c[i].kind, c[i].order) : HUGE_VAL;
+		if (a->settled && !pole_safe(pole, p->model_pole, p->ratio)) {
+			worst = fmax(worst, pole);
+			continue;
 		}
-		worst = fmax(worst, pole);
+		recur_host_plan trial = *p;
+		plan_filter(&trial, c[i], pole);
+		if (c[i].order == 0) {
+			/* The exact delay: nothing to check. */
+			trial.probe_snr = HUGE_VAL;
+		} else if (!probe(&trial, a->m)) {
+			return false;
+		}
+		if (trial.probe_snr >= target(p)) {
+			*p = trial;
+			why_converted(p, a->settled);
+			return true;
+		}
+		if (!found || trial.probe_snr > best.probe_snr)
+			best = trial;
+		found = &best;
 	}
-	p->method = RECUR_HOST_RESAMPLED;
-	p->pole = worst;
-	snprintf(p->why, sizeof p->why,
-	         "resampled: every state-delay filter for M = %.4f is unstable for this model "
-	         "(largest pole >= %.4f)",
-	         p->ratio, worst);
+	why_resampled(p, found, worst, a->settled);
+	return true;
 }
 
 static bool choose(recur_host_plan *p, recur_model *m, const recur_host_options *opt)
@@ -476,7 +544,7 @@ static bool choose(recur_host_plan *p, recur_model *m, const recur_host_options 
 		if (opt && opt->force)
 			plan_forced(p, &a, opt);
 		else
-			plan_chosen(p, &a);
+			ok = plan_chosen(p, &a);
 	}
 	analysis_free(&a);
 	return ok;
@@ -490,7 +558,7 @@ static void set_error(recur_error *err, const char *msg, double v)
 		snprintf(err->msg, sizeof err->msg, msg, v);
 }
 
-static void set_up_delay(recur_host_rate *r)
+static bool set_up_delay(recur_host_rate *r)
 {
 	double weights[FRAC_DELAY_MAX_TAPS];
 	r->n_taps =
@@ -499,6 +567,7 @@ static void set_up_delay(recur_host_rate *r)
 		r->weight[k] = (float)weights[k];
 	r->exact = r->n_taps == 1 && weights[0] == 1.0;
 	r->history = r->m->history;
+	return r->n_taps > 0;
 }
 
 recur_host_rate *recur_host_rate_new(recur_model *m, double host_rate,

@@ -29,11 +29,17 @@
  * input, e[n] = J sum_k w_k e[n - d_k] (J the Jacobian of one step with
  * respect to the state it reads), must have no pole outside the unit circle
  * (largest magnitude estimated from the growth of e over a few thousand
- * steps). The preferred filter is tried first, the others after it (the
- * Lagrange filters, then the minimax ones, which some models tolerate where
- * no Lagrange filter is stable); when none is safe the model is resampled. A model that never comes
- * to rest in silence even at its own rate has nothing to judge: it gets the preferred filter. A
- * model unstable at its own rate only has to get no worse.
+ * steps). A stable filter must also be accurate: three tones of the musical
+ * range are run through the model at the host's rate with it and at the
+ * model's own rate, and their harmonics must agree within
+ * RECUR_HOST_TARGET_UP dB (M > 1) or RECUR_HOST_TARGET_DOWN dB (M < 1)
+ * (engine/rate_probe.h). The preferred filter is tried first, the others
+ * after it (the Lagrange filters, then the minimax ones, which some models
+ * tolerate where no Lagrange filter is stable); when none is both stable
+ * and accurate the model is resampled. A model that never comes to rest in
+ * silence even at its own rate has no fixed point to judge stability by:
+ * only the accuracy check decides. A model unstable at its own rate only
+ * has to get no worse. An exact delay (integer M) needs no check.
  *
  * Real-time: recur_host_rate_new allocates (the converters; the state
  * history is part of the model's one allocation, m->history) and analyses;
@@ -55,6 +61,12 @@ typedef enum {
 	RECUR_HOST_NAIVE      /* forced only: the model as if at the host rate */
 } recur_host_method;
 
+/* The worst harmonic SNR (dB) a state-delay filter may give on the probe
+ * tones: above and below the model's rate. Below, every filter extrapolates
+ * and no filter is as accurate. */
+#define RECUR_HOST_TARGET_UP   30.0
+#define RECUR_HOST_TARGET_DOWN 20.0
+
 /* Largest filter order tried; the history holds M + this many states. */
 #define RECUR_HOST_MAX_ORDER 5
 
@@ -72,16 +84,20 @@ typedef struct {
 	recur_filter_kind filter; /* when forced and converted */
 } recur_host_options;
 
-/* What was chosen, and why. */
+/* What was chosen, and why. The filter fields describe the state delay
+ * that runs (converted) or, resampled because no stable filter was accurate
+ * enough, the best one rejected. */
 typedef struct {
 	recur_host_method method;
 	double ratio;             /* M */
 	int order;                /* filter order; 0 for an exact integer delay */
-	recur_filter_kind filter; /* converted: the filter's design */
-	double pole;              /* largest pole magnitude of the chosen filter (converted) */
+	recur_filter_kind filter; /* the filter's design */
+	double pole;              /* largest pole magnitude of that filter */
 	double model_pole;        /* the same at the model's own rate (one-step delay) */
+	double probe_snr;         /* the accuracy check's worst tone, dB (HUGE_VAL exact) */
+	double probe_hz;          /* that tone, Hz */
 	int latency;              /* host samples added (resampled), else 0 */
-	char why[240];            /* one line for logs and recur-process */
+	char why[320];            /* one line for logs and recur-process */
 } recur_host_plan;
 
 typedef struct recur_host_rate recur_host_rate;
