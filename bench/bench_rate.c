@@ -382,7 +382,8 @@ static const char *plan_name(const recur_host_plan *p, char *buf, size_t len)
 		snprintf(buf, len, p->order ? "delay, %s %d" : "delay, exact",
 		         recur_filter_name(p->filter), p->order);
 	else if (p->method == RECUR_HOST_RESAMPLED)
-		snprintf(buf, len, "resampled, %d samples", p->latency);
+		snprintf(buf, len, "resampled (%s), %d samples",
+		         p->order > 0 ? "inaccurate" : "unstable", p->latency);
 	else
 		snprintf(buf, len, "%s", recur_host_method_name(p->method));
 	return buf;
@@ -482,10 +483,15 @@ static void bench_model(const char *path, const double *rates, int n_rates, sign
 		           chosen.method == RECUR_HOST_SAME) {
 			col[1] = s_auto;
 		} else {
-			/* The filter it would have used: the first candidate. */
+			/* Resampled: the best filter the accuracy check rejected, or,
+			 * when none was stable, the first candidate. */
+			bool rejected = chosen.order > 0;
 			recur_host_options first = {true, RECUR_HOST_CONVERTED,
-			                            host < m->sample_rate ? 2 : 3,
-			                            .filter = RECUR_FILTER_LAGRANGE};
+			                            rejected                ? chosen.order
+			                            : host < m->sample_rate ? 2
+			                                                    : 3,
+			                            rejected ? chosen.filter
+			                                     : RECUR_FILTER_LAGRANGE};
 			col[1] = measure(m, host, &first, &g, &p);
 		}
 		col[2] = measure(m, host, &resampled, &g, &p);
