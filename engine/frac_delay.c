@@ -354,19 +354,28 @@ static double polish(const grid *g, const double *v, double *w, double best)
 double frac_delay_minimax(double M, int n, const int *d, double bw, double *w)
 {
 	static const double uniform = 1.0 / (FRAC_DELAY_GRID + 1);
-	grid g;
-	double v[FRAC_DELAY_GRID + 1], e[FRAC_DELAY_GRID + 1];
+	/* Lagrange is the fallback should memory run out or the very first
+	 * system be singular. */
+	frac_delay_lagrange(M, n, d, w);
+	/* On the heap: about 60 kB, more than a host's worker thread may
+	 * offer on its stack. */
+	grid *g = malloc(sizeof *g);
+	double *v = malloc(2 * (FRAC_DELAY_GRID + 1) * sizeof *v);
+	if (!g || !v) {
+		free(g);
+		free(v);
+		return HUGE_VAL;
+	}
+	double *e = v + FRAC_DELAY_GRID + 1;
 	double trial[FRAC_DELAY_MAX_TAPS];
-	grid_init(&g, M, n, d, bw);
+	grid_init(g, M, n, d, bw);
 	for (int i = 0; i <= FRAC_DELAY_GRID; i++)
 		v[i] = uniform;
-	/* Lagrange is the fallback should the very first system be singular. */
-	frac_delay_lagrange(M, n, d, w);
-	double best = grid_errors(&g, w, e);
+	double best = grid_errors(g, w, e);
 	for (int it = 0, since = 0; it < MAX_ITER && since < STALL && best > 1e-15; it++) {
-		if (!weighted_ls(&g, v, trial))
+		if (!weighted_ls(g, v, trial))
 			break;
-		double worst = grid_errors(&g, trial, e);
+		double worst = grid_errors(g, trial, e);
 		since++;
 		if (worst < best) {
 			if (worst < best * (1.0 - IMPROVED))
@@ -384,5 +393,9 @@ double frac_delay_minimax(double M, int n, const int *d, double bw, double *w)
 		for (int i = 0; i <= FRAC_DELAY_GRID; i++)
 			v[i] /= sum;
 	}
-	return best > 1e-15 ? polish(&g, v, w, best) : best;
+	if (best > 1e-15)
+		best = polish(g, v, w, best);
+	free(g);
+	free(v);
+	return best;
 }

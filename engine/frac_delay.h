@@ -30,7 +30,8 @@ void frac_delay_taps(double M, int order, int *delays);
 void frac_delay_lagrange(double M, int n, const int *d, double *w);
 
 /* Minimax weights for n taps at delays d over the band [0, bw pi], unit sum.
- * Returns the largest error on the design grid. Deterministic. */
+ * Returns the largest error on the design grid. Deterministic. Allocates;
+ * out of memory, it gives Lagrange's weights and returns HUGE_VAL. */
 double frac_delay_minimax(double M, int n, const int *d, double bw, double *w);
 
 #endif

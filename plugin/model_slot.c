@@ -114,13 +114,16 @@ static void set_saved_path(model_slot *s, const char *path)
 /* RECUR_RATE_METHOD (recur_host_options_parse: naive, resampled,
  * converted[:ORDER], converted:lagrange|minimax:ORDER) forces how a model
  * trained at another rate runs (tests, comparisons); unset, "auto" or not
- * understood: the stability analysis chooses. */
-static recur_host_options forced_rate_method(void)
+ * understood (logged): recur chooses. */
+static recur_host_options forced_rate_method(model_slot *s)
 {
 	recur_host_options opt = {0};
 	const char *v = getenv("RECUR_RATE_METHOD");
-	if (v && !recur_host_options_parse(v, &opt))
+	if (v && !recur_host_options_parse(v, &opt)) {
+		lv2_log_warning(&s->logger,
+		                "recur: RECUR_RATE_METHOD=\"%s\" not understood, ignored\n", v);
 		opt = (recur_host_options){0};
+	}
 	return opt;
 }
 
@@ -134,7 +137,7 @@ static bool set_up_host_rate(model_slot *s, slot_model *sm)
 	        RECUR_RATE_TOLERANCE * fmax(m->sample_rate, s->sample_rate))
 		return true;
 	recur_error err = {{0}};
-	recur_host_options opt = forced_rate_method();
+	recur_host_options opt = forced_rate_method(s);
 	sm->host = recur_host_rate_new(m, s->sample_rate, &opt, &err);
 	if (!sm->host) {
 		lv2_log_error(&s->logger, "recur: model \"%s\" at %g Hz: %s\n", sm->path,
