@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kernels.h"
 #include "recur.h"
 
 #define RATE 48000
@@ -257,8 +258,9 @@ int main(int argc, char **argv)
 		in[t] = 0.5f * sinf(6.2831853f * 110.0f * (float)t / RATE) + uniform(-0.05f, 0.05f);
 
 	if (steps == 0 && !macs_only)
-		printf("kernel path: %s\n%-12s %10s %12s %8s %8s %10s\n", recur_kernel_name(),
-		       "model", "ns/sample", "x real time", "MACs", "floor", "GB/s w");
+		printf("kernel path: %s (small models: %s)\n%-12s %10s %12s %8s %8s %10s\n",
+		       recur_kernel_name(), recur_kernels_narrow->name, "model", "ns/sample",
+		       "x real time", "MACs", "floor", "GB/s w");
 	int ran = 0;
 	for (size_t c = 0; c < sizeof cells / sizeof cells[0]; c++) {
 		for (size_t h = 0; h < sizeof hiddens / sizeof hiddens[0]; h++) {
