@@ -423,7 +423,12 @@ static void why_converted(recur_host_plan *p, bool settled)
 {
 	char words[64];
 	filter_words(p, words, sizeof words);
-	if (p->order == 0)
+	if (p->order == 0 && !settled)
+		snprintf(p->why, sizeof p->why,
+		         "converted: state delay of %g samples, exact (the model never comes to "
+		         "rest in silence)",
+		         p->ratio);
+	else if (p->order == 0)
 		snprintf(p->why, sizeof p->why,
 		         "converted: state delay of %g samples, exact (largest pole %.4f)",
 		         p->ratio, p->pole);
