@@ -12,6 +12,9 @@
  *    converted them); the tube drive stays converted; at 44.1 and 88.2 kHz
  *    every preset is converted with a probe SNR at or above the target, at
  *    96 kHz by the exact delay.
+ * 3. A model that oscillates in silence at its own rate (no fixed point to
+ *    judge stability by) is still checked for accuracy, and the exact delay
+ *    says why it was not judged.
  *
  * argv: diode-overdrive.json fuzz.json tube-drive.json */
 #include <math.h>
@@ -122,6 +125,66 @@ static void choice(const char *path, double host, recur_host_method want)
 	recur_model_free(m);
 }
 
+/* A two-unit RNN whose recurrence turns the state a quarter turn with gain
+ * 1.5 (h1' = tanh(-1.5 h2), h2' = tanh(1.5 h1)): its only fixed point, 0, is
+ * unstable, so from its bias it falls into a cycle of 4 samples (12 kHz)
+ * and never comes to rest. */
+static recur_model *oscillator(void)
+{
+	recur_shape sh = {.cell = RECUR_CELL_RNN,
+	                  .n_inputs = 1,
+	                  .n_outputs = 1,
+	                  .hidden = 2,
+	                  .layers = 1,
+	                  .out_act = RECUR_ACT_LINEAR};
+	recur_error err;
+	recur_model *m = recur_model_new(&sh, &err);
+	if (!m)
+		return NULL;
+	m->sample_rate = 48000;
+	recur_layer *L = &m->layer[0];
+	const float a = (float)(M_PI / 2), g = 1.5f;
+	const float w[2][2] = {{g * cosf(a), -g * sinf(a)}, {g * sinf(a), g * cosf(a)}};
+	for (int j = 0; j < 2; j++)
+		for (int r = 0; r < 2; r++)
+			L->w_h[j * L->rows_p + r] = w[r][j];
+	L->w_x[0] = 0.3f;
+	L->b_x[0] = 0.01f;
+	m->w_out[0] = 0.5f;
+	return m;
+}
+
+static void never_at_rest(void)
+{
+	recur_model *m = oscillator();
+	CHECK(m, "oscillator made");
+	if (!m)
+		return;
+	recur_error err;
+	recur_host_rate *r = recur_host_rate_new(m, 88200, NULL, &err);
+	CHECK(r, "88.2 kHz: %s", r ? "" : err.msg);
+	if (r) {
+		const recur_host_plan *p = recur_host_rate_plan(r);
+		printf("oscillator at 88200 Hz: %s\n", p->why);
+		if (p->method == RECUR_HOST_CONVERTED) {
+			CHECK(p->probe_snr >= RECUR_HOST_TARGET_UP, "probe %.1f dB", p->probe_snr);
+			CHECK_MSG(p->why, "only accuracy was checked");
+		} else {
+			CHECK(p->method == RECUR_HOST_RESAMPLED, "method %d", (int)p->method);
+			CHECK_MSG(p->why, "accurate enough for this model;");
+		}
+		recur_host_rate_free(r);
+	}
+	r = recur_host_rate_new(m, 96000, NULL, &err);
+	CHECK(r, "96 kHz: %s", r ? "" : err.msg);
+	if (r) {
+		printf("oscillator at 96000 Hz: %s\n", recur_host_rate_plan(r)->why);
+		CHECK_MSG(recur_host_rate_plan(r)->why, "exact (the model never comes to rest");
+		recur_host_rate_free(r);
+	}
+	recur_model_free(m);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
@@ -138,5 +201,6 @@ int main(int argc, char **argv)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		choice(argv[1 + cases[i].preset], cases[i].host, cases[i].method);
+	never_at_rest();
 	return check_exit();
 }
