@@ -526,6 +526,13 @@ int main(int argc, char **argv)
 			forced_order = atoi(argv[++i]);
 		} else if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc) {
 			i++;
+			if (strcmp(argv[i], "minimax") != 0 && strcmp(argv[i], "lagrange") != 0) {
+				fprintf(stderr,
+				        "bench-rate: --filter wants lagrange or minimax, got "
+				        "\"%s\"\n",
+				        argv[i]);
+				return 2;
+			}
 			forced_filter = strcmp(argv[i], "minimax") == 0 ? RECUR_FILTER_MINIMAX
 			                                                : RECUR_FILTER_LAGRANGE;
 			if (forced_order < 0)
